@@ -1,0 +1,2 @@
+export * from './avpacket.js';
+export * from './packet-reader.js';

@@ -1,0 +1,26 @@
+import type { AVPacket } from './avpacket.js';
+
+/**
+ * Every pull source implements this. `read()` resolves with the next batch of access units, or
+ * `null` at end of stream; it rejects with a ReaderError when the source fails.
+ */
+export interface PacketReader {
+  open(signal: AbortSignal): Promise<void>;
+  read(): Promise<AVPacket[] | null>;
+  close(): Promise<void>;
+}
+
+/**
+ * `retriable` errors are retried in place by the worker with backoff; the rest (end of stream,
+ * TLS, DNS, permanent HTTP statuses, bad configuration) end the reader and are reported.
+ */
+export class ReaderError extends Error {
+  constructor(
+    message: string,
+    readonly retriable: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'ReaderError';
+  }
+}

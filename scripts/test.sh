@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole suite: format + lint, type check, then every test file under Node 24's test runner.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+echo "== lint and format (biome)"
+biome ci --colors=off .
+echo "== type check (tsc -b)"
+tsc -b
+echo "== tests ($(node --version))"
+node --import tsx --test --test-reporter=spec --test-timeout=600000 \
+  'crds/test/**/*.test.ts' 'ingest-pod/test/**/*.test.ts' 'operator/test/**/*.test.ts' 'test/**/*.test.ts'
