@@ -6,8 +6,8 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 
 echo "== lint and format (biome)"
 biome ci --colors=off .
-echo "== type check (tsc -b)"
-tsc -b
+echo "== type check (tsc)"
+tsc -p .
 echo "== tests ($(node --version))"
 node --import tsx --test --test-reporter=spec --test-timeout=600000 \
   'crds/test/**/*.test.ts' 'ingest-pod/test/**/*.test.ts' 'operator/test/**/*.test.ts' 'test/**/*.test.ts'
