@@ -1,0 +1,22 @@
+import { stringify } from 'yaml';
+import { streamCrd, vodMountCrd } from './build.js';
+import { renderReference } from './reference.js';
+
+export interface GeneratedFile {
+  /** Path relative to the repository root. */
+  path: string;
+  content: string;
+}
+
+const HEADER =
+  '# Generated from crds/src by `npm run generate -w crds`. Do not edit; change the schema and regenerate.\n';
+
+/** Every file the generator writes, with its exact content. Pure: writing is generate.ts's job. */
+export function generatedFiles(): GeneratedFile[] {
+  const yaml = (crd: object) => HEADER + stringify(crd, { lineWidth: 0 });
+  return [
+    { path: 'crds/generated/streams.tributary.io.yaml', content: yaml(streamCrd()) },
+    { path: 'crds/generated/vodmounts.tributary.io.yaml', content: yaml(vodMountCrd()) },
+    { path: 'docs/stream-reference.md', content: renderReference() },
+  ];
+}

@@ -1,0 +1,177 @@
+import { RULES, type Rule, type RuleScope } from '../rules.js';
+import { API_VERSION } from '../schema/resources.js';
+import {
+  type JsonSchema,
+  STREAM_DESCRIPTION,
+  streamCrd,
+  VOD_MOUNT_DESCRIPTION,
+  vodMountCrd,
+} from './build.js';
+
+/** Where each CEL scope sits, in the reference's path notation. */
+const SCOPE_PATHS: Record<RuleScope, string> = {
+  stream: 'stream',
+  streamSpec: 'stream.spec',
+  input: 'stream.spec.inputs[]',
+  headers: 'stream.spec.inputs[].headers',
+  headerFrom: 'stream.spec.inputs[].headersFrom[]',
+  pids: 'stream.spec.inputs[].pids',
+  duration: 'stream.spec.failover.*',
+  vodMount: 'vodmount',
+  vodMountSpec: 'vodmount.spec',
+};
+
+const URL_GRAMMAR = [
+  '- `udp://<host>:<port>`: udp, pull. Unicast or multicast; `?source=` for SSM, `?iface=` for the interface; RTP-wrapped TS is unwrapped.',
+  '- `http(s)://…/<x>.m3u8` or `.m3u`: hls, pull. The path is checked case-insensitively, the query ignored.',
+  '- `http(s)://…/<x>.ts` or `…/mpegts`: http-ts, pull.',
+  '- `file://<mount>/<relative/path>[?loop=false]`: file, pull. Loops unless `loop` is false, 0, no or off.',
+  '- `srt://<host>:<port>?streamid=…&latency=…`: srt, pull (caller).',
+  '- `rtmp(s)://<host>/<app>/<key>`: rtmp, pull.',
+  '- `rtsp(s)://<host>/<path>[?transport=tcp|udp|auto]`: rtsp, pull.',
+  '- `copy://<stream>`: copy, pull. The packets of another Stream in the same namespace.',
+  '- `publish://`, and the legacy `rtmp://0.0.0.0/…` and `srt://0.0.0.0:…` (wildcard host): push.',
+  '',
+  'Loopback hosts (`127.0.0.1`, `localhost`) are pulled like any other host. Bare paths, `file:///absolute/paths`,',
+  'other schemes, `mixer://` and http(s) URLs of neither shape are rejected with the rule that failed.',
+].join('\n');
+
+/** Text from the schema as Markdown prose: no accidental code spans, emphasis or HTML tags. */
+function prose(text: string): string {
+  return text.replace(/[\\`*<>]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`));
+}
+
+function typeOf(schema: JsonSchema): string {
+  if (schema['x-kubernetes-int-or-string']) return 'quantity (integer or string)';
+  if (schema.type === 'array') return `[]${typeOf(schema.items as JsonSchema)}`;
+  if (schema.type === 'object' && schema.additionalProperties) {
+    return `map[string]${typeOf(schema.additionalProperties as JsonSchema)}`;
+  }
+  if (schema.format === 'date-time') return 'timestamp';
+  return String(schema.type);
+}
+
+function constraints(schema: JsonSchema): string[] {
+  const out: string[] = [];
+  const has = (key: string) => schema[key] !== undefined;
+  if (Array.isArray(schema.enum)) out.push(`one of ${schema.enum.map((v) => `\`${v}\``).join(', ')}`);
+  if (has('minimum') && has('maximum')) out.push(`${schema.minimum}..${schema.maximum}`);
+  else if (has('minimum')) out.push(`≥ ${schema.minimum}`);
+  else if (has('maximum')) out.push(`≤ ${schema.maximum}`);
+  if (has('minLength') || has('maxLength')) {
+    out.push(`${schema.minLength ?? 0}..${schema.maxLength ?? '∞'} characters`);
+  }
+  if (has('pattern') && !schema['x-kubernetes-int-or-string']) out.push(`pattern \`${schema.pattern}\``);
+  if (has('minItems') || has('maxItems'))
+    out.push(`${schema.minItems ?? 0}..${schema.maxItems ?? '∞'} items`);
+  if (has('maxProperties')) out.push(`at most ${schema.maxProperties} entries`);
+  const listType = schema['x-kubernetes-list-type'];
+  if (listType === 'set') out.push('no duplicates');
+  if (listType === 'map')
+    out.push(`unique by ${(schema['x-kubernetes-list-map-keys'] as string[]).join(', ')}`);
+  if (has('default')) out.push(`default \`${JSON.stringify(schema.default)}\``);
+  return out;
+}
+
+function ruleMessages(schema: JsonSchema): string[] {
+  const validations = (schema['x-kubernetes-validations'] ?? []) as { message: string }[];
+  return validations.map((v) => `Rule: ${prose(v.message)}.`);
+}
+
+/** The rules of an object node, one list item each. */
+function ruleLines(schema: JsonSchema): string[] {
+  return ruleMessages(schema).map((rule) => `- ${rule}`);
+}
+
+/** The object nodes below `schema`, each as a section listing its fields. */
+function sections(path: string, schema: JsonSchema, out: string[]): void {
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((schema.required ?? []) as string[]);
+  const fields: string[] = [];
+  const nested: [string, JsonSchema][] = [];
+  for (const [name, field] of Object.entries(properties)) {
+    const items = field.type === 'array' ? (field.items as JsonSchema) : undefined;
+    const child = items?.properties ? items : field.properties ? field : undefined;
+    const childPath = `${path}.${name}${items ? '[]' : ''}`;
+    if (child) nested.push([childPath, child]);
+    const type = child ? `[${typeOf(field)}](#${anchor(childPath)})` : typeOf(field);
+    const facts = [type, required.has(name) ? 'required' : '', ...constraints(field)].filter((f) => f !== '');
+    const notes = [
+      prose(String(field.description ?? '')),
+      ...ruleMessages(field),
+      ...(items && !child ? ruleMessages(items) : []),
+    ];
+    fields.push(`- \`${name}\` (${facts.join('; ')}): ${notes.join(' ')}`);
+  }
+  out.push(
+    `### \`${path}\``,
+    '',
+    prose(String(schema.description ?? '')),
+    '',
+    ...ruleLines(schema),
+    '',
+    ...fields,
+    '',
+  );
+  for (const [childPath, child] of nested) sections(childPath, child, out);
+}
+
+const anchor = (path: string) => path.toLowerCase().replace(/[^a-z0-9]+/g, '');
+
+function resource(kind: string, description: string, crd: JsonSchema, extra: string[]): string[] {
+  const spec = crd.spec as JsonSchema;
+  const version = (spec.versions as JsonSchema[])[0] as JsonSchema;
+  const root = (version.schema as JsonSchema).openAPIV3Schema as JsonSchema;
+  const props = root.properties as Record<string, JsonSchema>;
+  const names = spec.names as { plural: string; shortNames: string[] };
+  const columns = (version.additionalPrinterColumns as { name: string }[]).map((c) => c.name).join(', ');
+  const out = [
+    `## ${kind}`,
+    '',
+    prose(description),
+    '',
+    `\`apiVersion: ${API_VERSION}\`, namespaced, plural \`${names.plural}\`, short name \`${names.shortNames.join(', ')}\`,`,
+    `category \`tributary\`. \`kubectl get ${names.plural}\` shows ${columns}.`,
+    '',
+    ...ruleLines(root),
+    '',
+    ...extra,
+  ];
+  const prefix = kind.toLowerCase();
+  sections(`${prefix}.spec`, props.spec as JsonSchema, out);
+  sections(`${prefix}.status`, props.status as JsonSchema, out);
+  return out;
+}
+
+function ruleList(): string[] {
+  return (Object.entries(RULES) as [string, Rule][]).map(([id, rule]) => {
+    const where = rule.field ?? [...new Set((rule.cel ?? []).map((p) => SCOPE_PATHS[p.scope]))].join(', ');
+    const by = rule.cel ? 'API server (CEL) and operator' : 'operator only';
+    return `- \`${id}\` (${where}; ${by}): ${prose(rule.message)}.`;
+  });
+}
+
+/** docs/stream-reference.md, generated from the schemas and the rule table. */
+export function renderReference(): string {
+  const lines = [
+    '# Stream and VodMount reference',
+    '',
+    '<!-- Generated from crds/src by `npm run generate -w crds`. Do not edit; change the schema and regenerate. -->',
+    '',
+    'Every field of the two Tributary resources, with its type, limits and validation rules. The same',
+    'descriptions are in the CRDs, so `kubectl explain stream.spec.inputs` shows them too.',
+    '',
+    ...resource('Stream', STREAM_DESCRIPTION, streamCrd(), ['### Input URLs', '', URL_GRAMMAR, '']),
+    ...resource('VodMount', VOD_MOUNT_DESCRIPTION, vodMountCrd(), []),
+    '## Validation rules',
+    '',
+    'Rules checked by the API server reject the object on `kubectl apply`. The operator checks all of them',
+    'again, plus the ones CEL cannot express, and reports failures on the Stream as condition',
+    '`InputsValid=False` with a message naming the input. Cross-object rules (the copy:// upstream, the',
+    "VodMount and the Secrets exist) are also the operator's.",
+    '',
+    ...ruleList(),
+    '',
+  ];
+  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n')}`;
+}

@@ -1,0 +1,73 @@
+import { splitUrl } from './split.js';
+
+const SECRET_WORDS = new Set([
+  'passphrase',
+  'key',
+  'token',
+  'auth',
+  'authorization',
+  'password',
+  'passwd',
+  'pwd',
+  'pass',
+  'secret',
+  'sig',
+  'signature',
+  'credential',
+  'credentials',
+]);
+const SECRET_NAMES = new Set(['apikey', 'accesstoken', 'streamkey', 'sessionid']);
+export const REDACTED = '***';
+
+/** True for query keys that usually carry secrets (`passphrase`, `access_token`, `X-Amz-Signature`...). */
+export function isSecretParam(name: string): boolean {
+  const lower = name.toLowerCase();
+  if (SECRET_NAMES.has(lower)) return true;
+  return lower.split(/[-_.]/).some((word) => SECRET_WORDS.has(word));
+}
+
+function redactQuery(query: string): string {
+  return query
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 0) return pair;
+      let name: string;
+      try {
+        name = decodeURIComponent(pair.slice(0, eq).replaceAll('+', ' '));
+      } catch {
+        name = pair.slice(0, eq);
+      }
+      return isSecretParam(name) ? `${pair.slice(0, eq)}=${REDACTED}` : pair;
+    })
+    .join('&');
+}
+
+/**
+ * The URL made safe for status, events and logs: a userinfo password and the values of
+ * secret-looking query parameters are replaced by `***`; everything else is kept as written.
+ */
+export function redactUrl(url: string): string {
+  const parts = splitUrl(url);
+  if (typeof parts === 'string') {
+    const q = url.indexOf('?');
+    return q < 0 ? url : url.slice(0, q + 1) + redactQuery(url.slice(q + 1));
+  }
+  let out = url.slice(0, url.indexOf(':') + 1);
+  if (parts.hasAuthority) {
+    out += '//';
+    if (parts.userinfo !== undefined) {
+      const colon = parts.userinfo.indexOf(':');
+      out += colon < 0 ? `${parts.userinfo}@` : `${parts.userinfo.slice(0, colon)}:${REDACTED}@`;
+    }
+    out += parts.host.includes(':') ? `[${parts.host}]` : parts.host;
+    if (parts.port !== undefined) out += `:${parts.port}`;
+  }
+  out += parts.path;
+  // SRT streamids may start with '#'; treat everything after '?' as query there.
+  const fragmentInQuery = parts.scheme === 'srt' && parts.query !== undefined && parts.fragment !== undefined;
+  const query = fragmentInQuery ? `${parts.query}#${parts.fragment}` : parts.query;
+  if (query !== undefined) out += `?${redactQuery(query)}`;
+  if (parts.fragment !== undefined && !fragmentInQuery) out += `#${parts.fragment}`;
+  return out;
+}

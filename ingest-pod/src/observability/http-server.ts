@@ -1,0 +1,75 @@
+import { once } from 'node:events';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { Logger } from './logger.js';
+import type { Health } from './readiness.js';
+
+export interface HealthServerOptions {
+  /** Default 0.0.0.0 (the kubelet probes the pod IP). */
+  host?: string;
+  /** 0 picks a free port. */
+  port: number;
+  registry: Registry;
+  /** `/readyz`. */
+  readiness: () => Health;
+  /** `/healthz`; the process answering is enough when absent. */
+  liveness?: () => Health;
+  log?: Logger;
+}
+
+export interface HealthServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Serves `/healthz`, `/readyz` (200, or 503 with a JSON reason) and `/metrics`. */
+export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
+  const { registry, readiness, liveness = () => ({ ok: true }) as const, log } = options;
+  const server = createServer((request, response) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      sendJson(response, 405, { error: 'method not allowed' });
+      return;
+    }
+    const path = (request.url ?? '/').split('?')[0];
+    if (path === '/healthz') sendHealth(response, liveness());
+    else if (path === '/readyz') sendHealth(response, readiness());
+    else if (path === '/metrics') {
+      registry.metrics().then(
+        (text) => {
+          response.writeHead(200, { 'content-type': registry.contentType });
+          response.end(text);
+        },
+        (error: unknown) => {
+          log?.error({ err: error }, 'metrics collection failed');
+          sendJson(response, 500, { error: 'metrics collection failed' });
+        },
+      );
+    } else sendJson(response, 404, { error: 'not found' });
+  });
+  // Probes and scrapes are short; do not let idle keep-alive sockets hold up a shutdown.
+  server.keepAliveTimeout = 5000;
+  server.listen(options.port, options.host ?? '0.0.0.0');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  log?.info({ port }, 'health server listening');
+  return {
+    port,
+    async close() {
+      const closed = once(server, 'close');
+      server.close();
+      server.closeIdleConnections();
+      await closed;
+    },
+  };
+}
+
+function sendHealth(response: ServerResponse, health: Health): void {
+  if (health.ok) sendJson(response, 200, { status: 'ok' });
+  else sendJson(response, 503, { status: 'unavailable', reason: health.reason, detail: health.detail });
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}

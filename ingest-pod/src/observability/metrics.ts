@@ -1,0 +1,116 @@
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { Codec } from '../avpacket.js';
+import type { ReaderCounters } from '../reader/reader-api.js';
+
+const PREFIX = 'tributary_ingest_';
+
+export type PublishFailureReason = 'disconnected' | 'encode' | 'publish';
+
+/**
+ * The ingest pod's metrics, one registry per process. Input labels are priorities ("0".."7"),
+ * never URLs: URLs can carry credentials.
+ */
+export interface IngestMetrics {
+  readonly registry: Registry;
+  readonly bytes: Counter<'input'>;
+  /** MPEG-TS packets (188 bytes) read. */
+  readonly tsPackets: Counter<'input'>;
+  readonly accessUnits: Counter<'codec'>;
+  readonly reconnects: Counter<'input'>;
+  readonly stalls: Counter<'input'>;
+  readonly ccErrors: Counter<'input'>;
+  /** Elementary streams of a type we cannot carry, in the input's current reader. */
+  readonly unknownStreams: Gauge<'input'>;
+  readonly publishedMessages: Counter;
+  readonly publishFailures: Counter<'reason'>;
+  readonly natsConnected: Gauge;
+  readonly natsReconnects: Counter;
+  readonly timelineReanchors: Counter<'reason'>;
+  /** Records when the active input last delivered; scrapes report the age. */
+  markPacket(atMs: number): void;
+  /** Adds what a reader counted since the previous call for the same reader object. */
+  syncReader(input: number, reader: { readonly counters: Readonly<ReaderCounters> }): void;
+  countAccessUnit(codec: Codec): void;
+}
+
+export interface MetricsOptions {
+  now?: () => number;
+  /** Node process metrics (CPU, memory, event loop); off in unit tests that build many registries. */
+  processMetrics?: boolean;
+}
+
+export function createIngestMetrics({
+  now = Date.now,
+  processMetrics = true,
+}: MetricsOptions = {}): IngestMetrics {
+  const registry = new Registry();
+  if (processMetrics) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name: PREFIX + name, help, labelNames, registers });
+
+  let lastPacketAt: number | undefined;
+  new Gauge({
+    name: `${PREFIX}last_packet_age_seconds`,
+    help: 'Seconds since the active input last delivered an access unit (NaN before the first one)',
+    registers,
+    collect() {
+      this.set(lastPacketAt === undefined ? Number.NaN : Math.max(0, now() - lastPacketAt) / 1000);
+    },
+  });
+
+  const bytes = counter('bytes_total', 'Bytes read from inputs', ['input']);
+  const tsPackets = counter('packets_total', 'MPEG-TS packets read from inputs', ['input']);
+  const ccErrors = counter('cc_errors_total', 'MPEG-TS continuity counter errors', ['input']);
+  const unknownStreams = new Gauge({
+    name: `${PREFIX}unknown_streams`,
+    help: 'Elementary streams of an unsupported type seen by the current reader of an input',
+    labelNames: ['input'] as const,
+    registers,
+  });
+  const accessUnits = counter('access_units_total', 'Access units (AVPackets) published, by codec', [
+    'codec',
+  ]);
+  const seen = new WeakMap<object, ReaderCounters>();
+
+  return {
+    registry,
+    bytes,
+    tsPackets,
+    accessUnits,
+    reconnects: counter('reconnects_total', 'Reconnects of an input reader after a retriable error', [
+      'input',
+    ]),
+    stalls: counter('stalls_total', 'Stalls: an input that stopped delivering while connected', ['input']),
+    ccErrors,
+    unknownStreams,
+    publishedMessages: counter(
+      'published_messages_total',
+      'NATS messages published (envelopes, events, status)',
+    ),
+    publishFailures: counter('publish_failures_total', 'Messages that could not be published', ['reason']),
+    natsConnected: new Gauge({
+      name: `${PREFIX}nats_connected`,
+      help: '1 while connected to NATS',
+      registers,
+    }),
+    natsReconnects: counter('nats_reconnects_total', 'Reconnections to NATS after a disconnect'),
+    timelineReanchors: counter('timeline_reanchors_total', 'Timeline re-anchors, by reason', ['reason']),
+    markPacket(atMs) {
+      lastPacketAt = atMs;
+    },
+    syncReader(input, reader) {
+      const current = { ...reader.counters };
+      const previous = seen.get(reader) ?? { bytes: 0, tsPackets: 0, ccErrors: 0, unknownStreams: 0 };
+      const labels = { input: String(input) };
+      bytes.inc(labels, Math.max(0, current.bytes - previous.bytes));
+      tsPackets.inc(labels, Math.max(0, current.tsPackets - previous.tsPackets));
+      ccErrors.inc(labels, Math.max(0, current.ccErrors - previous.ccErrors));
+      unknownStreams.set(labels, current.unknownStreams);
+      seen.set(reader, current);
+    },
+    countAccessUnit(codec) {
+      accessUnits.inc({ codec });
+    },
+  };
+}
