@@ -1,5 +1,209 @@
 #!/usr/bin/env bash
-# The local demo. It needs the control plane (issue 5), the operator (issue 6) and the chart (issue 7).
+# The one-command demo (`npm run demo`, after scripts/setup.sh): a local Kubernetes control plane
+# whose pods run as local processes, NATS, the Helm chart, an ffmpeg test source and a Stream,
+# then live packets from NATS until Ctrl-C. Everything it starts is stopped on exit, by pid.
+#
+#   bash scripts/demo.sh                 interactive: tail packets until Ctrl-C
+#   bash scripts/demo.sh --duration 20   tail for 20 s, then clean up and exit (DEMO_HEADLESS=1
+#                                        does the same with DEMO_DURATION, default 15 s)
+#
+# TRIBUTARY_KEEP_CLUSTER=1 keeps the cluster's files (logs of every pod) after the demo.
 set -euo pipefail
-echo "demo: not assembled yet; it lands with issue 7 (Helm chart and one-command demo)." >&2
-exit 1
+cd "$(dirname "$0")/.."
+REPO=$PWD
+export PATH="$REPO/node_modules/.bin:$PATH"
+
+duration=""
+[ "${DEMO_HEADLESS:-0}" = 1 ] && duration=${DEMO_DURATION:-15}
+while (($#)); do
+  case $1 in
+    --duration) duration=${2:?--duration needs seconds}; shift 2 ;;
+    *) echo "usage: scripts/demo.sh [--duration <seconds>]" >&2; exit 2 ;;
+  esac
+done
+
+NAMESPACE=tributary-system
+STREAM_NAMESPACE=default
+STREAM=demo
+LIVE_TIMEOUT=${DEMO_LIVE_TIMEOUT:-180}
+
+log() { echo "demo: $*"; }
+die() {
+  echo "demo: ERROR: $*" >&2
+  exit 1
+}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tributary-demo-XXXXXX")
+pids=() # started background processes, in start order; each leads its own process group
+cluster_dir=""
+
+stop_pid() {
+  local pid=$1 grace=$2 waited=0
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null && ((waited < grace * 10)); do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  log "cleaning up"
+  local i
+  # Newest first: the source and tail, then NATS, the cluster last (it stops the pods it runs).
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop_pid "${pids[i]}" 30; done
+  if [ "${TRIBUTARY_KEEP_CLUSTER:-0}" = 1 ]; then
+    log "kept $WORK and the cluster files in $cluster_dir"
+  else
+    rm -rf "$WORK"
+  fi
+  log "done"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Starts a command in its own session (so Ctrl-C reaches only this script and the foreground
+# tail, and cleanup can stop the whole group), logging to $WORK/<name>.log.
+start() {
+  local name=$1
+  shift
+  setsid "$@" >"$WORK/$name.log" 2>&1 &
+  pids+=($!)
+}
+
+free_port() { # tcp | udp
+  node -e '
+    const proto = process.argv[1];
+    const done = (port, close) => { console.log(port); close(); };
+    if (proto === "udp") {
+      const s = require("node:dgram").createSocket("udp4");
+      s.bind(0, "127.0.0.1", () => done(s.address().port, () => s.close()));
+    } else {
+      const s = require("node:net").createServer();
+      s.listen(0, "127.0.0.1", () => done(s.address().port, () => s.close()));
+    }' "$1"
+}
+
+wait_until() { # <seconds> <what> <command...>
+  local seconds=$1 what=$2 start=$SECONDS
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS - start < seconds)) || die "$what did not happen within $seconds s"
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || die "a process exited while waiting for $what (logs in $WORK)"; done
+    sleep 0.5
+  done
+}
+
+# 1. Kubernetes binaries: built from Go modules the first time (about 15 minutes; progress below).
+log "Kubernetes binaries (the first run builds them; later runs reuse the cache)"
+binaries=$(bash scripts/kube-binaries.sh) || die "could not build the Kubernetes binaries (see above)"
+eval "$(grep -E '^TRIBUTARY_[A-Z_]+=' <<<"$binaries")"
+KUBECTL=$TRIBUTARY_KUBECTL
+HELM=$TRIBUTARY_HELM
+export KUBECONFIG=$WORK/kubeconfig
+export HELM_CACHE_HOME=$WORK/helm/cache HELM_CONFIG_HOME=$WORK/helm/config HELM_DATA_HOME=$WORK/helm/data
+
+# 2. The cluster: etcd, kube-apiserver, controller-manager, scheduler and a node agent that runs
+# the chart's images from this checkout (the operator and ingest pods become local processes).
+log "starting the cluster"
+cluster_started=$SECONDS
+start cluster env DEMO_KUBECONFIG="$KUBECONFIG" DEMO_CLUSTER_DIR_FILE="$WORK/cluster-dir" \
+  node --import tsx --input-type=module -e '
+    import fs from "node:fs";
+    import { startCluster } from "./test/cluster/index.ts";
+    import { imagesFromEnvironment } from "./test/cluster/local-images.ts";
+    const images = imagesFromEnvironment();
+    images["ghcr.io/tributary/operator"] ??= {
+      entrypoint: [process.execPath, "--import", import.meta.resolve("tsx"), `${process.cwd()}/operator/src/main.ts`],
+    };
+    const cluster = await startCluster({ controllerManager: true, scheduler: true, agent: { nodeName: "tributary-node", images } });
+    let stopping = false;
+    const stop = async () => {
+      if (stopping) return;
+      stopping = true;
+      await cluster.stop();
+      process.exit(0);
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+    fs.writeFileSync(process.env.DEMO_CLUSTER_DIR_FILE, cluster.dir);
+    fs.copyFileSync(cluster.kubeconfigPath, process.env.DEMO_KUBECONFIG);
+    setInterval(() => {}, 1 << 30);
+  '
+wait_until 120 "the cluster start" test -s "$KUBECONFIG"
+cluster_dir=$(cat "$WORK/cluster-dir")
+log "cluster up in $((SECONDS - cluster_started)) s (files: $cluster_dir)"
+
+# 3. NATS as a local process (the chart's own NATS needs a container runtime).
+nats_port=$(free_port tcp)
+NATS_URL=nats://127.0.0.1:$nats_port
+start nats nats-server --addr 127.0.0.1 --port "$nats_port" --jetstream --store_dir "$WORK/jetstream"
+wait_until 20 "NATS to listen" bash -c "exec 3<>/dev/tcp/127.0.0.1/$nats_port"
+log "NATS $NATS_URL"
+
+# 4. The chart, with the harness values: NATS from above, pods bind their own 127.x address.
+log "helm install tributary charts/tributary"
+"$HELM" install tributary charts/tributary --namespace "$NAMESPACE" --create-namespace \
+  --values charts/tributary/ci/harness-values.yaml --set nats.url="$NATS_URL" >"$WORK/helm.log" ||
+  die "helm install failed: $(cat "$WORK/helm.log")"
+"$KUBECTL" -n "$NAMESPACE" rollout status deployment/tributary-operator --timeout=180s ||
+  die "the operator did not become ready"
+"$KUBECTL" -n "$NAMESPACE" get pods -o wide
+
+# 5. An ffmpeg test source: a test pattern and a tone as MPEG-TS over UDP, in real time.
+udp_port=$(free_port udp)
+start ffmpeg ffmpeg -nostdin -hide_banner -loglevel error -re \
+  -f lavfi -i testsrc2=size=640x360:rate=25 -f lavfi -i sine=frequency=1000:sample_rate=48000 \
+  -c:v libx264 -preset ultrafast -tune zerolatency -pix_fmt yuv420p -g 25 -b:v 800k \
+  -c:a aac -b:a 96k -f mpegts -flush_packets 0 "udp://127.0.0.1:$udp_port?pkt_size=1316"
+log "ffmpeg test source -> udp://127.0.0.1:$udp_port"
+
+# 6. The Stream from examples/, pointed at that port.
+sed "s#udp://127.0.0.1:15000#udp://127.0.0.1:$udp_port#" examples/local-udp.yaml |
+  "$KUBECTL" -n "$STREAM_NAMESPACE" apply -f -
+
+# 7. Watch it become Live.
+phase() { "$KUBECTL" -n "$STREAM_NAMESPACE" get stream "$STREAM" -o 'jsonpath={.status.phase}' 2>/dev/null; }
+log "kubectl get streams (waiting for Live)"
+live_started=$SECONDS
+last=""
+while :; do
+  table=$("$KUBECTL" -n "$STREAM_NAMESPACE" get streams 2>&1 || true)
+  if [ "$table" != "$last" ]; then
+    echo "$table"
+    last=$table
+  fi
+  [ "$(phase)" = Live ] && break
+  if ((SECONDS - live_started > LIVE_TIMEOUT)); then
+    echo "--- stream" >&2
+    "$KUBECTL" -n "$STREAM_NAMESPACE" get stream "$STREAM" -o yaml >&2 || true
+    echo "--- pods" >&2
+    "$KUBECTL" get pods -A -o wide >&2 || true
+    echo "--- pod logs (last lines)" >&2
+    find "$cluster_dir/agent/pods" -name output.log -exec sh -c 'echo "== $1"; tail -n 20 "$1"' _ {} \; >&2 || true
+    die "stream $STREAM_NAMESPACE/$STREAM did not reach Live within $LIVE_TIMEOUT s"
+  fi
+  sleep 1
+done
+log "stream $STREAM_NAMESPACE/$STREAM is Live after $((SECONDS - live_started)) s"
+
+# 8. Packets from NATS, as a buffer pod would see them.
+tail_cmd=(node ingest-pod/bin/tributary.js tail "$STREAM_NAMESPACE/$STREAM" --nats "$NATS_URL")
+if [ -n "$duration" ]; then
+  log "tributary tail $STREAM_NAMESPACE/$STREAM for $duration s"
+  "${tail_cmd[@]}" &
+  tail_pid=$!
+  pids+=("$tail_pid")
+  sleep "$duration"
+  kill -TERM "$tail_pid" 2>/dev/null || true
+  wait "$tail_pid" || true
+  "$KUBECTL" -n "$STREAM_NAMESPACE" get streams
+else
+  log "tributary tail $STREAM_NAMESPACE/$STREAM (Ctrl-C stops the demo and cleans up)"
+  "${tail_cmd[@]}" || true
+fi

@@ -8,6 +8,8 @@ echo "== lint and format (biome)"
 biome ci --colors=off .
 echo "== type check (tsc)"
 tsc -p .
+echo "== Kubernetes binaries (built once into the cache, then reused)"
+bash scripts/kube-binaries.sh >/dev/null
 echo "== tests ($(node --version))"
 node --import tsx --test --test-reporter=spec --test-timeout=600000 \
   'crds/test/**/*.test.ts' 'ingest-pod/test/**/*.test.ts' 'operator/test/**/*.test.ts' 'test/**/*.test.ts'
