@@ -16,7 +16,9 @@ export type DemuxEvent =
   | { type: 'unknown-stream'; pid: number; streamType: number; program: number }
   | { type: 'resync'; skippedBytes: number }
   | { type: 'oversized-pes'; pid: number; bytes: number }
-  | { type: 'malformed'; pid: number; detail: string };
+  | { type: 'malformed'; pid: number; detail: string }
+  /** The `program` filter names a program the PAT does not list (once per PAT version). */
+  | { type: 'program-missing'; program: number; available: number[] };
 
 export interface DemuxStats {
   bytes: number;
@@ -27,6 +29,28 @@ export interface DemuxStats {
   resyncs: number;
   unknownStreams: number;
   accessUnits: number;
+  /** `malformed` events: bad PES/PSI headers, lost audio sync, truncation, transport errors. */
+  malformed: number;
+  /** `oversized-pes` events. */
+  oversized: number;
+  /** Bytes held right now (partial packets, sections, PES, audio frames); stays bounded. */
+  bufferedBytes: number;
+}
+
+/** An elementary stream the demuxer has no access-unit parser for; shown in status. */
+export interface UnknownStream {
+  pid: number;
+  streamType: number;
+  program: number;
+}
+
+/** One program of the PAT that passed the `program` filter, as its PMT describes it. */
+export interface ProgramInfo {
+  program: number;
+  pmtPid: number;
+  pcrPid: number;
+  /** Elementary PIDs kept (after the `pids` filter), known codecs and unknown ones. */
+  pids: number[];
 }
 
 /** A streaming MPEG-TS demuxer: bytes in (any chunking), access units out. */
@@ -38,10 +62,14 @@ export interface TsDemuxer {
   reset(): void;
   readonly tracks: readonly TrackInfo[];
   readonly stats: Readonly<DemuxStats>;
+  /** Streams of kept programs that carry no supported codec (each also raised `unknown-stream`). */
+  readonly unknownStreams: readonly UnknownStream[];
+  readonly programs: readonly ProgramInfo[];
 }
 
 export interface TsDemuxerOptions extends TsFilter {
   onEvent?: (event: DemuxEvent) => void;
-  /** Upper bound on one access unit; larger ones are dropped with an `oversized-pes` event. */
+  /** Upper bound on one access unit; larger ones are dropped with an `oversized-pes` event.
+   * Default 16 MiB. */
   maxAccessUnitBytes?: number;
 }

@@ -22,6 +22,12 @@ export interface ReaderInput {
 export type ReaderEvent =
   | { type: 'segment-skipped'; uri: string; reason: string }
   | { type: 'playlist-retry'; attempt: number; reason: string }
+  /** An HLS source renumbered its segments (encoder restart); playback restarted at the new edge. */
+  | { type: 'playlist-reset'; reason: string }
+  /** HLS segments that left the playlist window before the reader got to them. */
+  | { type: 'segments-missed'; count: number }
+  /** An HLS playlist's EXT-X-TARGETDURATION, whenever it changes: the failover timings follow it. */
+  | { type: 'target-duration'; ms: number }
   | { type: 'demux'; detail: string }
   | { type: 'tracks'; tracks: readonly TrackInfo[] }
   | { type: 'unknown-stream'; pid: number; streamType: number };
@@ -31,6 +37,8 @@ export interface ReaderCounters {
   tsPackets: number;
   ccErrors: number;
   unknownStreams: number;
+  /** Chunks the transport threw away: UDP queue overflow, datagrams without a TS payload. */
+  dropped?: number;
 }
 
 export interface ReaderContext {
@@ -43,6 +51,11 @@ export interface ReaderContext {
 export interface InputReader extends PacketReader {
   readonly tracks: readonly TrackInfo[];
   readonly counters: Readonly<ReaderCounters>;
+  /**
+   * Silence after which the worker calls this input stalled, when the transport knows better than
+   * the worker's default (HLS: three target durations). Read on every check, so it may change.
+   */
+  readonly stallTimeoutMs?: number;
 }
 
 export type CreateReader = (input: ReaderInput, context: ReaderContext) => InputReader;

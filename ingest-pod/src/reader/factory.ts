@@ -1,0 +1,79 @@
+import { classify, redactUrl } from '@tributary/crds';
+import { FileReader } from '../file/file-reader.js';
+import { HlsSource } from '../hls/hls-source.js';
+import { HttpTsSource } from '../http-ts/http-ts-source.js';
+import type { TsFilter } from '../mpegts/demuxer-api.js';
+import { ReaderError } from '../packet-reader.js';
+import { parseUdpUrl } from '../udp/udp-options.js';
+import { UdpSource } from '../udp/udp-source.js';
+import type { InputReader, ReaderContext, ReaderInput } from './reader-api.js';
+import { TsPacketReader } from './ts-packet-reader.js';
+
+/** Seed defaults for HTTP operations when the input leaves timeoutSeconds at 0. */
+const HTTP_TIMEOUT_MS = 15_000;
+const SEGMENT_TIMEOUT_FLOOR_MS = 60_000;
+
+function tsFilter(input: ReaderInput): TsFilter {
+  const filter: TsFilter = {};
+  if (input.program !== undefined) filter.program = input.program;
+  if (input.pids !== undefined && input.pids.length > 0) filter.pids = input.pids;
+  return filter;
+}
+
+/**
+ * Builds the reader for one pull input. Throws a non-retriable ReaderError for URLs no reader
+ * handles: push addresses, unknown schemes, and kinds not implemented yet.
+ */
+export function createReader(input: ReaderInput, context: ReaderContext): InputReader {
+  const shown = redactUrl(input.url);
+  const result = classify(input.url);
+  if (!result.ok) throw new ReaderError(`cannot read input ${shown}: ${result.message}`, false);
+  if (result.mode === 'push') {
+    throw new ReaderError(
+      `${shown} is a push address: encoders publish it to the push-listener, no pull reader opens it`,
+      false,
+    );
+  }
+  const timeoutMs = input.timeoutSeconds ? input.timeoutSeconds * 1000 : HTTP_TIMEOUT_MS;
+  const headers = input.headers !== undefined ? { headers: input.headers } : {};
+  const insecureTLS = input.insecureTLS === true;
+  const ts = (source: ConstructorParameters<typeof TsPacketReader>[0]) =>
+    new TsPacketReader(source, tsFilter(input), context.onEvent);
+  switch (result.kind) {
+    case 'udp':
+      return ts(new UdpSource(parseUdpUrl(input.url)));
+    case 'http-ts':
+      return ts(
+        new HttpTsSource({
+          url: input.url,
+          headerTimeoutMs: timeoutMs,
+          idleTimeoutMs: timeoutMs,
+          insecureTLS,
+          ...headers,
+        }),
+      );
+    case 'hls':
+      return ts(
+        new HlsSource({
+          url: input.url,
+          playlistTimeoutMs: timeoutMs,
+          segmentTimeoutMs: Math.max(4 * timeoutMs, SEGMENT_TIMEOUT_FLOOR_MS),
+          insecureTLS,
+          ...headers,
+          ...(context.onEvent !== undefined ? { onEvent: context.onEvent } : {}),
+        }),
+      );
+    case 'file':
+      return new FileReader({
+        url: input.url,
+        filter: tsFilter(input),
+        ...(context.vodRoot !== undefined ? { vodRoot: context.vodRoot } : {}),
+        ...(context.onEvent !== undefined ? { onEvent: context.onEvent } : {}),
+      });
+    case 'srt':
+    case 'rtmp':
+    case 'rtsp':
+    case 'copy':
+      throw new ReaderError(`${result.kind} inputs are not supported yet (${shown})`, false);
+  }
+}
