@@ -7,7 +7,8 @@
 #   bash scripts/demo.sh --duration 20   tail for 20 s, then clean up and exit (DEMO_HEADLESS=1
 #                                        does the same with DEMO_DURATION, default 15 s)
 #
-# TRIBUTARY_KEEP_CLUSTER=1 keeps the cluster's files (logs of every pod) after the demo.
+# TRIBUTARY_KEEP_CLUSTER=1 keeps the cluster's files (logs of every pod) after the demo;
+# DEMO_LIVE_TIMEOUT (seconds, default 180) bounds the wait for Live.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -99,6 +100,35 @@ wait_until() { # <seconds> <what> <command...>
   done
 }
 
+# What a failed wait shows: the objects, and the last lines of every pod's log.
+diagnose() {
+  {
+    echo "--- streams"
+    "$KUBECTL" get streams -A -o yaml || true
+    echo "--- pods"
+    "$KUBECTL" get pods -A -o wide || true
+    echo "--- pod logs (last lines; all in $cluster_dir/agent/pods)"
+    find "$cluster_dir/agent/pods" -name output.log -exec sh -c 'echo "== $1"; tail -n 20 "$1"' _ {} \; || true
+  } >&2
+}
+
+# Short polls rather than one long `kubectl rollout status`, so Ctrl-C is handled at once.
+wait_for_operator() {
+  local start=$SECONDS ready last=""
+  while :; do
+    ready=$("$KUBECTL" -n "$NAMESPACE" get deployment tributary-operator \
+      -o 'jsonpath={.status.readyReplicas}/{.spec.replicas}' 2>/dev/null || true)
+    [[ $ready == /* ]] && ready=0$ready # readyReplicas is absent until one is ready
+    [ "$ready" != "$last" ] && log "operator replicas ready: ${ready:-?}" && last=$ready
+    [ -n "$ready" ] && [ "${ready%/*}" = "${ready#*/}" ] && return 0
+    if ((SECONDS - start > 180)); then
+      diagnose
+      die "the operator did not become ready within 180 s"
+    fi
+    sleep 1
+  done
+}
+
 # 1. Kubernetes binaries: built from Go modules the first time (about 15 minutes; progress below).
 log "Kubernetes binaries (the first run builds them; later runs reuse the cache)"
 binaries=$(bash scripts/kube-binaries.sh) || die "could not build the Kubernetes binaries (see above)"
@@ -116,11 +146,8 @@ start cluster env DEMO_KUBECONFIG="$KUBECONFIG" DEMO_CLUSTER_DIR_FILE="$WORK/clu
   node --import tsx --input-type=module -e '
     import fs from "node:fs";
     import { startCluster } from "./test/cluster/index.ts";
-    import { imagesFromEnvironment } from "./test/cluster/local-images.ts";
-    const images = imagesFromEnvironment();
-    images["ghcr.io/tributary/operator"] ??= {
-      entrypoint: [process.execPath, "--import", import.meta.resolve("tsx"), `${process.cwd()}/operator/src/main.ts`],
-    };
+    import { chartImages } from "./test/e2e/chart-helm.ts";
+    const images = chartImages();
     const cluster = await startCluster({ controllerManager: true, scheduler: true, agent: { nodeName: "tributary-node", images } });
     let stopping = false;
     const stop = async () => {
@@ -151,8 +178,7 @@ log "helm install tributary charts/tributary"
 "$HELM" install tributary charts/tributary --namespace "$NAMESPACE" --create-namespace \
   --values charts/tributary/ci/harness-values.yaml --set nats.url="$NATS_URL" >"$WORK/helm.log" ||
   die "helm install failed: $(cat "$WORK/helm.log")"
-"$KUBECTL" -n "$NAMESPACE" rollout status deployment/tributary-operator --timeout=180s ||
-  die "the operator did not become ready"
+wait_for_operator
 "$KUBECTL" -n "$NAMESPACE" get pods -o wide
 
 # 5. An ffmpeg test source: a test pattern and a tone as MPEG-TS over UDP, in real time.
@@ -180,12 +206,7 @@ while :; do
   fi
   [ "$(phase)" = Live ] && break
   if ((SECONDS - live_started > LIVE_TIMEOUT)); then
-    echo "--- stream" >&2
-    "$KUBECTL" -n "$STREAM_NAMESPACE" get stream "$STREAM" -o yaml >&2 || true
-    echo "--- pods" >&2
-    "$KUBECTL" get pods -A -o wide >&2 || true
-    echo "--- pod logs (last lines)" >&2
-    find "$cluster_dir/agent/pods" -name output.log -exec sh -c 'echo "== $1"; tail -n 20 "$1"' _ {} \; >&2 || true
+    diagnose
     die "stream $STREAM_NAMESPACE/$STREAM did not reach Live within $LIVE_TIMEOUT s"
   fi
   sleep 1

@@ -24,10 +24,13 @@ else
   echo "setup: Debian packages present"
 fi
 
-# npm ci only when the lock file changed since the last install (node_modules/.package-lock.json).
+# Install only when the lock file changed since the last install (node_modules/.package-lock.json).
+# `npm install`, not `npm ci`: the registry reachable here serves only the linux-x64 builds of
+# biome and esbuild, so the lock cannot list the other platforms' optional packages and `npm ci`
+# refuses it; `npm install` follows the lock for everything it lists.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "setup: npm install (from package-lock.json)"
+  npm install --no-audit --no-fund --loglevel=error
 else
   echo "setup: node_modules up to date"
 fi

@@ -1,0 +1,88 @@
+{{/* Names, labels and small values shared by the templates. */}}
+
+{{- define "tributary.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* <release>-<chart>, or just <release> when it already contains the chart name. At most 46
+characters, so that the longest Service name (<fullname>-operator-metrics) is a 63-character label. */}}
+{{- define "tributary.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 46 | trimSuffix "-" }}
+{{- else }}
+{{- $name := include "tributary.name" . }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 46 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 46 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "tributary.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+app.kubernetes.io/name: {{ include "tributary.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: tributary
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Selector labels of one component: pass (dict "root" $ "component" "operator"). */}}
+{{- define "tributary.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "tributary.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "tributary.componentLabels" -}}
+{{ include "tributary.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "tributary.operator.fullname" -}}
+{{- printf "%s-operator" (include "tributary.fullname" .) }}
+{{- end }}
+
+{{- define "tributary.nats.fullname" -}}
+{{- printf "%s-nats" (include "tributary.fullname" .) }}
+{{- end }}
+
+{{- define "tributary.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "tributary.operator.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "tributary.leaseName" -}}
+{{- default (include "tributary.operator.fullname" .) .Values.operator.leaderElection.leaseName }}
+{{- end }}
+
+{{/* repository:tag, or repository@digest; pass an image block and the root context. */}}
+{{- define "tributary.image" -}}
+{{- if .image.digest }}
+{{- printf "%s@%s" .image.repository .image.digest }}
+{{- else }}
+{{- printf "%s:%s" .image.repository (default .root.Chart.AppVersion .image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* The NATS URL every component uses: the in-chart server's Service, or nats.url. */}}
+{{- define "tributary.natsUrl" -}}
+{{- if .Values.nats.enabled }}
+{{- printf "nats://%s.%s.svc:4222" (include "tributary.nats.fullname" .) .Release.Namespace }}
+{{- else }}
+{{- required "nats.url is required when nats.enabled is false (the URL of your NATS)" .Values.nats.url }}
+{{- end }}
+{{- end }}
+
+{{/* Labels the operator puts on every ingest pod (the PodMonitor selects them). */}}
+{{- define "tributary.ingest.selectorLabels" -}}
+app.kubernetes.io/name: tributary-ingest
+app.kubernetes.io/managed-by: tributary-operator
+{{- end }}

@@ -1,0 +1,64 @@
+{{/* The operator's configuration: everything it needs arrives as environment variables. */}}
+{{- define "tributary.operator.env" -}}
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: POD_NAMESPACE
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
+- name: POD_IP
+  valueFrom:
+    fieldRef:
+      fieldPath: status.podIP
+- name: LOG_LEVEL
+  value: {{ .Values.operator.logLevel | quote }}
+- name: WATCH_NAMESPACES
+  value: {{ join "," .Values.watchNamespaces | quote }}
+- name: NATS_URL
+  value: {{ include "tributary.natsUrl" . | quote }}
+{{- if .Values.nats.credentials.secretName }}
+- name: NATS_CREDS
+  value: {{ printf "/etc/tributary/nats/%s" .Values.nats.credentials.key | quote }}
+- name: INGEST_NATS_CREDS_SECRET
+  value: {{ printf "%s/%s" .Values.nats.credentials.secretName .Values.nats.credentials.key | quote }}
+{{- end }}
+- name: SUBJECT_PREFIX
+  value: {{ .Values.nats.subjectPrefix | quote }}
+- name: INGEST_IMAGE
+  value: {{ include "tributary.image" (dict "root" . "image" .Values.ingest.image) | quote }}
+- name: INGEST_POD_DEFAULTS
+  value: {{ include "tributary.ingest.podDefaults" . | quote }}
+- name: ALLOW_HOST_PATH
+  value: {{ .Values.ingest.allowHostPath | quote }}
+- name: METRICS_ADDR
+  value: {{ printf "%s:%d" .Values.operator.metrics.bindAddress (int .Values.operator.metrics.port) | quote }}
+- name: LEADER_ELECTION
+  value: {{ .Values.operator.leaderElection.enabled | quote }}
+- name: LEASE_NAME
+  value: {{ include "tributary.leaseName" . | quote }}
+- name: LEASE_DURATION
+  value: {{ .Values.operator.leaderElection.leaseDuration | quote }}
+- name: LEASE_RENEW_DEADLINE
+  value: {{ .Values.operator.leaderElection.renewDeadline | quote }}
+- name: LEASE_RETRY_PERIOD
+  value: {{ .Values.operator.leaderElection.retryPeriod | quote }}
+- name: RESYNC_PERIOD
+  value: {{ .Values.operator.resyncPeriod | quote }}
+- name: WORKERS
+  value: {{ .Values.operator.workers | quote }}
+{{- end }}
+
+{{/* Defaults the operator applies to every ingest pod, as one JSON object. */}}
+{{- define "tributary.ingest.podDefaults" -}}
+{{- $defaults := dict
+  "imagePullPolicy" .Values.ingest.image.pullPolicy
+  "resources" .Values.ingest.resources
+  "priorityClassName" .Values.ingest.priorityClassName
+  "nodeSelector" .Values.ingest.nodeSelector
+  "tolerations" .Values.ingest.tolerations
+  "imagePullSecrets" .Values.imagePullSecrets
+}}
+{{- toJson $defaults }}
+{{- end }}

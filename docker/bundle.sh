@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Bundles one entry point into a single ES module for an image: our TypeScript (every workspace
+# it imports) goes in, transpiled; third-party packages stay external and load from node_modules.
+#
+#   bash docker/bundle.sh <entry.ts> <out.mjs> <workspace>...
+#
+# The workspaces listed are those whose dependencies must stay external (the entry's own and the
+# ones it imports). A source map lands next to the bundle.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+entry=$1 out=$2
+shift 2
+
+# --external:<name> for every third-party dependency; subpaths (typebox/value) follow their package.
+mapfile -t externals < <(node -e '
+  const names = new Set();
+  for (const ws of process.argv.slice(1)) {
+    const deps = require(`./${ws}/package.json`).dependencies ?? {};
+    for (const name of Object.keys(deps)) if (!name.startsWith("@tributary/")) names.add(name);
+  }
+  for (const name of [...names].sort()) console.log(`--external:${name}`);
+' "$@")
+
+node_modules/.bin/esbuild "$entry" --bundle --platform=node --format=esm --target=node24 \
+  --sourcemap --log-level=warning --outfile="$out" "${externals[@]}"

@@ -1,0 +1,145 @@
+// The chart's images. There is no container engine here, so the Dockerfiles are checked for what
+// can be checked without one (sources exist and survive .dockerignore, non-root, entrypoints the
+// chart and operator rely on), and the build step they share (docker/bundle.sh) is run for real.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { makeTsFile } from '../../ingest-pod/test/support/media.js';
+import { REPO_ROOT } from '../cluster/index.js';
+import { defaultValues, run, runOk } from './chart-helm.js';
+
+interface Dockerfile {
+  file: string;
+  text: string;
+  image: string;
+}
+
+const IMAGES: Dockerfile[] = [
+  { file: 'docker/operator.Dockerfile', image: 'operator' },
+  { file: 'docker/ingest-pod.Dockerfile', image: 'ingest' },
+].map(({ file, image }) => {
+  const values = defaultValues() as Record<string, { image: { repository: string } }>;
+  return {
+    file,
+    text: fs.readFileSync(path.join(REPO_ROOT, file), 'utf8'),
+    image: values[image]!.image.repository,
+  };
+});
+
+/** .dockerignore patterns as regular expressions over repository-relative paths. */
+function dockerIgnore(): RegExp[] {
+  return fs
+    .readFileSync(path.join(REPO_ROOT, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
+    .map((pattern) => {
+      const anywhere = pattern.startsWith('**/');
+      const body = (anywhere ? pattern.slice(3) : pattern)
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '[^/]*');
+      return new RegExp(`${anywhere ? '(^|/)' : '^'}${body}(/|$)`);
+    });
+}
+
+/** Instructions as [keyword, rest], with line continuations joined. */
+function instructions(text: string): [string, string][] {
+  return text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => {
+      const space = line.indexOf(' ');
+      return [line.slice(0, space).toUpperCase(), line.slice(space + 1).trim()] as [string, string];
+    });
+}
+
+describe('Dockerfiles', () => {
+  const ignored = dockerIgnore();
+
+  for (const { file, text, image } of IMAGES) {
+    test(`${file}: build instructions name the chart's image ${image}`, () => {
+      assert.match(text, new RegExp(`docker build -f ${file} -t ${image}:`));
+    });
+
+    test(`${file}: multi-stage on Node 24 slim, final stage non-root by uid`, () => {
+      const steps = instructions(text);
+      const froms = steps.filter(([k]) => k === 'FROM');
+      assert.ok(froms.length >= 2, 'multi-stage');
+      assert.match(text, /ARG NODE_IMAGE=node:24-[a-z]+-slim\n/);
+      for (const [, from] of froms) assert.match(from, /^\$\{NODE_IMAGE\}/);
+      const lastFrom = steps.map(([k]) => k).lastIndexOf('FROM');
+      const user = steps.slice(lastFrom).find(([k]) => k === 'USER');
+      assert.ok(user, 'the final stage sets USER');
+      const uid = Number(user[1].split(':')[0]);
+      assert.ok(Number.isInteger(uid) && uid > 0, `USER ${user[1]} must be a numeric non-root uid`);
+    });
+
+    test(`${file}: every COPY source exists and is not excluded by .dockerignore`, () => {
+      const sources = instructions(text)
+        .filter(([k, rest]) => k === 'COPY' && !rest.startsWith('--from'))
+        .flatMap(([, rest]) => rest.split(/\s+/).slice(0, -1));
+      assert.ok(sources.length > 0);
+      for (const source of sources) {
+        assert.ok(fs.existsSync(path.join(REPO_ROOT, source)), `${source} exists`);
+        const blocker = ignored.find((pattern) => pattern.test(source.replace(/\/$/, '')));
+        assert.equal(blocker, undefined, `${source} is excluded by .dockerignore (${blocker})`);
+      }
+    });
+  }
+
+  test('the ingest image runs `tributary`, so `command: [tributary, ingest]` and `args: [ingest]` both work', () => {
+    const ingest = IMAGES.find((i) => i.file.includes('ingest-pod'))!;
+    assert.match(ingest.text, /ENTRYPOINT \["tributary"\]/);
+    assert.match(ingest.text, /CMD \["ingest"\]/);
+    assert.match(ingest.text, /libsrt1\.5-openssl/);
+  });
+});
+
+describe('docker/bundle.sh (the images build step)', () => {
+  let dir: string;
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-bundle-'));
+    // The bundle loads third-party packages from node_modules next to it, as in the image.
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const bundle = (entry: string, out: string, ...workspaces: string[]) =>
+    runOk('bash', [path.join(REPO_ROOT, 'docker/bundle.sh'), entry, path.join(dir, out), ...workspaces]);
+
+  test('the ingest bundle is one file without our TypeScript, and probes a real stream', async () => {
+    await bundle('ingest-pod/src/cli.ts', 'tributary.mjs', 'ingest-pod', 'crds');
+    const code = fs.readFileSync(path.join(dir, 'tributary.mjs'), 'utf8');
+    assert.doesNotMatch(code, /from ["']@tributary\//, 'workspace code is bundled, not imported');
+    const usage = await run(process.execPath, [path.join(dir, 'tributary.mjs')]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /usage: tributary <command>/);
+    fs.mkdirSync(path.join(dir, 'media'));
+    const media = await makeTsFile(path.join(dir, 'media'), { seconds: 2 });
+    const url = `file://media/${path.basename(media)}?loop=false`;
+    const probe = await runOk(process.execPath, [
+      path.join(dir, 'tributary.mjs'),
+      'probe',
+      url,
+      '--vod-root',
+      dir,
+      '--json',
+    ]);
+    assert.match(probe, /h264/);
+    assert.match(probe, /aac/);
+  });
+
+  test('the operator bundle loads all its modules and answers --help', async () => {
+    await bundle('operator/src/main.ts', 'operator.mjs', 'operator', 'crds');
+    const code = fs.readFileSync(path.join(dir, 'operator.mjs'), 'utf8');
+    assert.doesNotMatch(code, /from ["']@tributary\//);
+    assert.match(code, /from ["']@kubernetes\/client-node["']/, 'client-node stays external');
+    const help = await runOk(process.execPath, [path.join(dir, 'operator.mjs'), '--help']);
+    assert.match(help, /usage: tributary-operator/);
+  });
+});

@@ -1,0 +1,196 @@
+// `helm install` into the harness cluster: the operator runs as two local processes (through the
+// node agent) under the chart's ServiceAccount and RBAC, elects a leader, and reconciles an
+// example Stream to Live. Then upgrade (CRDs follow the chart) and uninstall (CRDs and Streams stay).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { AppsV1Api, CoordinationV1Api, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
+import { type NatsServer, startNats } from '../../ingest-pod/test/support/nats.js';
+import { type FfmpegProcess, freeUdpPort, spawnFfmpeg } from '../../ingest-pod/test/support/peers.js';
+import { type Cluster, REPO_ROOT, startCluster, waitFor } from '../cluster/index.js';
+import { CHART_DIR, chartImages, helm, run, TEST_SOURCE_ARGS } from './chart-helm.js';
+
+const RELEASE = 'tributary';
+const NAMESPACE = 'tributary-system';
+const OPERATOR = 'tributary-operator';
+const STREAM = 'demo';
+
+type StreamObject = KubernetesObject & { status?: { phase?: string } };
+type Crd = KubernetesObject & { spec: { versions: { additionalPrinterColumns?: { name: string }[] }[] } };
+
+describe('helm install into the harness cluster', () => {
+  let nats: NatsServer;
+  let cluster: Cluster;
+  let source: FfmpegProcess | undefined;
+  let streamNamespace: string;
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-chart-install-'));
+
+  const installArgs = (chart: string) => [
+    chart,
+    '--namespace',
+    NAMESPACE,
+    '--values',
+    path.join(CHART_DIR, 'ci/harness-values.yaml'),
+    '--set',
+    `nats.url=${nats.url}`,
+  ];
+  const helmOk = async (args: string[]) => {
+    const result = await helm(args, cluster.toolEnv());
+    assert.equal(result.code, 0, `helm ${args[0]}:\n${result.stderr}${result.stdout}`);
+    return result.stdout;
+  };
+  const operatorPods = async () =>
+    (
+      await cluster.core.listNamespacedPod({
+        namespace: NAMESPACE,
+        labelSelector: 'app.kubernetes.io/component=operator',
+      })
+    ).items.filter((pod) => !pod.metadata?.deletionTimestamp);
+  const leaseHolder = async () => {
+    const coordination = cluster.makeApiClient(CoordinationV1Api);
+    const lease = await coordination.readNamespacedLease({ namespace: NAMESPACE, name: OPERATOR });
+    return lease.spec?.holderIdentity ?? '';
+  };
+  const streamRef = () => ({
+    apiVersion: 'tributary.io/v1alpha1',
+    kind: 'Stream',
+    name: STREAM,
+    namespace: streamNamespace,
+  });
+  const phaseIs = (phase: string, timeoutMs = 120_000) =>
+    waitFor(
+      async () => {
+        const stream = await cluster.read<StreamObject>(streamRef());
+        return stream?.status?.phase === phase ? stream : undefined;
+      },
+      { what: `Stream ${STREAM} phase ${phase}`, timeoutMs, intervalMs: 500 },
+    );
+
+  before(async () => {
+    nats = await startNats({ jetstream: true });
+    cluster = await startCluster({
+      controllerManager: true,
+      scheduler: true,
+      agent: { images: chartImages() },
+    });
+    await helmOk(['install', RELEASE, ...installArgs(CHART_DIR), '--create-namespace']);
+  });
+
+  after(async () => {
+    await source?.stop();
+    await cluster?.stop();
+    await nats?.stop();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('the operator Deployment becomes ready with two replicas, one holding the Lease', async () => {
+    const apps = cluster.makeApiClient(AppsV1Api);
+    await waitFor(
+      async () => {
+        const deployment = await apps.readNamespacedDeployment({ namespace: NAMESPACE, name: OPERATOR });
+        return deployment.status?.readyReplicas === 2;
+      },
+      { what: 'two ready operator replicas', timeoutMs: 120_000, intervalMs: 500 },
+    );
+    const names = (await operatorPods()).map((pod) => pod.metadata?.name);
+    assert.equal(names.length, 2);
+    const holder = await waitFor(async () => {
+      const identity = await leaseHolder();
+      return names.includes(identity) ? identity : undefined;
+    });
+    assert.ok(holder);
+  });
+
+  test('an example Stream reaches Live, its ingest pod made from the chart defaults', async () => {
+    const port = await freeUdpPort();
+    source = spawnFfmpeg(TEST_SOURCE_ARGS(port));
+    streamNamespace = await cluster.createNamespace();
+    const example = fs.readFileSync(path.join(REPO_ROOT, 'examples/local-udp.yaml'), 'utf8');
+    const manifest = example.replace('udp://127.0.0.1:15000', `udp://127.0.0.1:${port}`);
+    assert.notEqual(manifest, example);
+    await cluster.apply(manifest, { namespace: streamNamespace });
+    await phaseIs('Live');
+    const pods = await cluster.core.listNamespacedPod({
+      namespace: streamNamespace,
+      labelSelector: `tributary.io/stream=${STREAM}`,
+    });
+    assert.equal(pods.items.length, 1);
+    const container = (pods.items[0] as V1Pod).spec?.containers[0];
+    const chart = fs.readFileSync(path.join(CHART_DIR, 'Chart.yaml'), 'utf8');
+    const appVersion = /appVersion: "?([^"\n]+)"?/.exec(chart)?.[1];
+    assert.equal(container?.image, `ghcr.io/tributary/ingest-pod:${appVersion}`);
+    assert.deepEqual(container?.resources?.requests, { cpu: '100m', memory: '96Mi' });
+  });
+
+  test('the standby takes over when the leader pod goes, and keeps reconciling', async () => {
+    const leader = await leaseHolder();
+    await cluster.core.deleteNamespacedPod({ namespace: NAMESPACE, name: leader });
+    const next = await waitFor(
+      async () => {
+        const holder = await leaseHolder();
+        const current = (await operatorPods()).map((pod) => pod.metadata?.name);
+        return holder && holder !== leader && current.includes(holder) ? holder : undefined;
+      },
+      { what: 'a new Lease holder', timeoutMs: 60_000, intervalMs: 500 },
+    );
+    assert.notEqual(next, leader);
+    await cluster.objects.patch(
+      {
+        ...streamRef(),
+        metadata: { name: STREAM, namespace: streamNamespace },
+        spec: { suspend: true },
+      } as never,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'application/merge-patch+json' as never,
+    );
+    await phaseIs('Suspended', 60_000);
+  });
+
+  test('helm upgrade carries CRD changes both ways (they are templates, not crds/)', async () => {
+    const crdName = 'streams.tributary.io';
+    const columns = async () => {
+      const crd = await cluster.read<Crd>({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        name: crdName,
+      });
+      return (crd?.spec.versions[0]?.additionalPrinterColumns ?? []).map((c) => c.name);
+    };
+    assert.ok((await columns()).includes('Failovers'));
+    // Another chart version: the same chart whose Stream CRD lacks the Failovers column.
+    const other = path.join(scratch, 'tributary');
+    fs.cpSync(CHART_DIR, other, { recursive: true });
+    const crdFile = path.join(other, 'files/crds', `${crdName}.yaml`);
+    const text = fs.readFileSync(crdFile, 'utf8');
+    const withoutColumn = text.replace(/ {8}- name: Failovers\n(?: {10}.*\n)+/, '');
+    assert.notEqual(withoutColumn, text);
+    fs.writeFileSync(crdFile, withoutColumn);
+    await helmOk(['upgrade', RELEASE, ...installArgs(other)]);
+    assert.ok(!(await columns()).includes('Failovers'), 'the upgrade removed the column');
+    await helmOk(['upgrade', RELEASE, ...installArgs(CHART_DIR)]);
+    assert.ok((await columns()).includes('Failovers'), 'the upgrade restored the column');
+  });
+
+  test('helm uninstall removes the operator, keeps the CRDs and the Streams', async () => {
+    await helmOk(['uninstall', RELEASE, '--namespace', NAMESPACE]);
+    const apps = cluster.makeApiClient(AppsV1Api);
+    const deployments = await apps.listNamespacedDeployment({ namespace: NAMESPACE });
+    assert.equal(deployments.items.length, 0);
+    for (const name of ['streams.tributary.io', 'vodmounts.tributary.io']) {
+      const crd = await cluster.read({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        name,
+      });
+      assert.ok(crd, `${name} is kept`);
+    }
+    assert.ok(await cluster.read(streamRef()), 'the Stream is kept');
+    const list = await run(cluster.binaries.kubectl, ['get', 'streams', '-A'], { env: cluster.toolEnv() });
+    assert.match(list.stdout, new RegExp(`${streamNamespace}\\s+${STREAM}`));
+  });
+});

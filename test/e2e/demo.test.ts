@@ -1,0 +1,160 @@
+// The README's `npm run demo`, headless: scripts/demo.sh runs its whole path (cluster, NATS, chart,
+// ffmpeg source, example Stream, `tributary tail`); meanwhile this test subscribes to the Stream's
+// subject like a buffer pod, decodes the envelopes and has ffmpeg decode the video and audio.
+// Then it presses Ctrl-C (SIGINT to the demo's process group) and checks that nothing is left.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect } from '@nats-io/transport-node';
+import { decodeEnvelope, isWireError, Reassembler, type WirePacket } from '@tributary/ingest-pod/wire';
+import { REPO_ROOT, waitFor } from '../cluster/index.js';
+import { run } from './chart-helm.js';
+
+const SUBJECT = 'tributary.default.demo.av';
+const COLLECT_MS = 8000;
+
+/** The demo's output so far, and a way to wait for a line. */
+class Output {
+  text = '';
+  waitFor(pattern: RegExp, timeoutMs: number, child: ChildProcess): Promise<RegExpExecArray> {
+    return waitFor(
+      () => {
+        if (child.exitCode !== null) throw new Error(`the demo exited (${child.exitCode}):\n${this.text}`);
+        return pattern.exec(this.text) ?? undefined;
+      },
+      { what: `demo output ${pattern}`, timeoutMs, intervalMs: 250 },
+    );
+  }
+}
+
+/** Packets published on the demo Stream's subject for `ms`, reassembled. */
+async function collectPackets(natsUrl: string, ms: number): Promise<WirePacket[]> {
+  const nc = await connect({ servers: natsUrl });
+  const reassembler = new Reassembler();
+  const packets: WirePacket[] = [];
+  let wireErrors = 0;
+  const sub = nc.subscribe(SUBJECT);
+  const done = (async () => {
+    for await (const message of sub) {
+      const envelope = decodeEnvelope(message.data);
+      if (isWireError(envelope)) wireErrors++;
+      else {
+        const packet = reassembler.push(envelope);
+        if (packet) packets.push({ ...packet, data: Uint8Array.from(packet.data) });
+      }
+    }
+  })();
+  await sleep(ms);
+  await nc.drain();
+  await done;
+  assert.equal(wireErrors, 0, 'every message on the subject is a valid envelope');
+  return packets;
+}
+
+/** Frames ffprobe decodes from an elementary stream file, and what it complained about. */
+async function decodedFrames(file: string, format: string): Promise<{ frames: number; errors: string }> {
+  const result = await run('ffprobe', [
+    '-v',
+    'error',
+    '-f',
+    format,
+    '-count_frames',
+    '-select_streams',
+    '0',
+    '-show_entries',
+    'stream=nb_read_frames',
+    '-of',
+    'csv=p=0',
+    file,
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  return { frames: Number(result.stdout.trim()), errors: result.stderr.trim() };
+}
+
+function processesMentioning(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (cmdline.includes(text)) found.push(`${pid}: ${cmdline}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+let demo: ChildProcess | undefined;
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-demo-test-'));
+after(async () => {
+  // Only if the test failed half-way: stop the demo's own process group; its trap does the rest.
+  if (demo && demo.exitCode === null && demo.pid) {
+    process.kill(-demo.pid, 'SIGINT');
+    await once(demo, 'exit');
+  }
+  fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+test('npm run demo reaches Live, publishes decodable packets, and Ctrl-C cleans up', async () => {
+  const output = new Output();
+  // A process group of its own, like a terminal's foreground job, so SIGINT reaches it as Ctrl-C would.
+  demo = spawn('bash', [path.join(REPO_ROOT, 'scripts/demo.sh'), '--duration', '600'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, TMPDIR: scratch },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = once(demo, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  for (const stream of [demo.stdout, demo.stderr])
+    stream?.setEncoding('utf8').on('data', (t) => (output.text += t));
+
+  const natsUrl = (await output.waitFor(/demo: NATS (nats:\/\/127\.0\.0\.1:\d+)/, 300_000, demo))[1]!;
+  const clusterDir = (await output.waitFor(/cluster up in \d+ s \(files: (\S+)\)/, 10_000, demo))[1]!;
+  const sourceUrl = (await output.waitFor(/test source -> (udp:\/\/\S+)/, 300_000, demo))[1]!;
+  await output.waitFor(/stream default\/demo is Live/, 300_000, demo);
+  assert.match(output.text, /NAME\s+PHASE[\s\S]*\ndemo\s+Live/, 'kubectl get streams showed the Stream Live');
+
+  const packets = await collectPackets(natsUrl, COLLECT_MS);
+  const video = packets.filter((p) => p.codec === 'h264');
+  const audio = packets.filter((p) => p.codec === 'aac');
+  const firstKey = video.findIndex((p) => p.key);
+  assert.ok(firstKey >= 0, `a keyframe among ${video.length} video packets`);
+  const videoFile = path.join(scratch, 'video.h264');
+  const audioFile = path.join(scratch, 'audio.aac');
+  fs.writeFileSync(videoFile, Buffer.concat(video.slice(firstKey).map((p) => p.data)));
+  fs.writeFileSync(audioFile, Buffer.concat(audio.map((p) => p.data)));
+  const seconds = COLLECT_MS / 1000;
+  const decodedVideo = await decodedFrames(videoFile, 'h264');
+  assert.equal(decodedVideo.errors, '');
+  assert.ok(
+    decodedVideo.frames >= 25 * (seconds - 3),
+    `${decodedVideo.frames} video frames decoded in ${seconds} s`,
+  );
+  const decodedAudio = await decodedFrames(audioFile, 'aac');
+  assert.equal(decodedAudio.errors, '');
+  assert.ok(decodedAudio.frames >= 46 * (seconds - 3), `${decodedAudio.frames} audio frames decoded`);
+  const sorted = video.slice(firstKey).every((p, i, all) => i === 0 || p.dts > all[i - 1]!.dts);
+  assert.ok(sorted, 'video DTS increase');
+
+  // `tributary tail` shows the packets and a summary per second.
+  await output.waitFor(/track=\d+ h264 K/, 20_000, demo);
+  await output.waitFor(/-- \d+ packets, \d+ kb\/s, input 0, lost 0/, 20_000, demo);
+  process.kill(-demo.pid!, 'SIGINT');
+  const [code] = await exited;
+  assert.match(output.text, /demo: done/, output.text);
+  assert.equal(code, 130, 'the demo ends as interrupted');
+  assert.ok(!fs.existsSync(clusterDir), `the cluster's files are gone (${clusterDir})`);
+  assert.deepEqual(processesMentioning(clusterDir), [], 'no cluster process is left');
+  assert.deepEqual(processesMentioning(`--port ${natsUrl.split(':').pop()}`), [], 'nats-server is gone');
+  assert.deepEqual(processesMentioning(sourceUrl), [], 'ffmpeg is gone');
+  assert.deepEqual(
+    fs.readdirSync(scratch).filter((f) => f.startsWith('tributary-demo-')),
+    [],
+    "the demo's work directory is gone",
+  );
+});
