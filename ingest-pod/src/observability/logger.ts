@@ -13,6 +13,8 @@ export interface LoggerOptions {
   level?: LevelWithSilent;
   /** Where JSON lines go; stdout (synchronous, so nothing is lost at exit) when absent. */
   destination?: DestinationStream;
+  /** Fields added to every line (a line's own fields win), e.g. the active input. */
+  mixin?: () => Record<string, unknown>;
 }
 
 /** Anything that looks like `scheme://…` inside a string, up to a quote, space or backslash. */
@@ -27,10 +29,11 @@ export function redactUrlsIn(text: string): string {
  * The process logger: JSON lines with `stream: "<namespace>/<name>"` on every line. Redaction runs
  * on the finished line, so URLs are cleaned wherever they appear (message, fields, error stacks).
  */
-export function createLogger({ stream, level = 'info', destination }: LoggerOptions): Logger {
+export function createLogger({ stream, level = 'info', destination, mixin }: LoggerOptions): Logger {
   const target = destination ?? pino.destination({ dest: 1, sync: true });
   const redacting: DestinationStream = { write: (line) => target.write(redactUrlsIn(line)) };
-  return pino({ level, base: { stream: `${stream.namespace}/${stream.name}` } }, redacting);
+  const base = { stream: `${stream.namespace}/${stream.name}` };
+  return pino({ level, base, ...(mixin !== undefined && { mixin }) }, redacting);
 }
 
 /** A logger whose lines also carry `input: <priority>`. */

@@ -1,0 +1,76 @@
+// Shared by the ingest benches (failover, pod-cost, latency): result lines, statistics, configs.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface Figure {
+  bench: string;
+  metric: string;
+  unit: string;
+  value: number;
+  anchor?: string;
+  anchorValue?: number;
+  /** What the project aims for; shown in the readable line only. */
+  goal?: string;
+}
+
+/** One readable line on stderr, one JSON line on stdout (DESIGN.md, "Command line and benchmarks"). */
+export function report(figure: Figure): void {
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  const line: Record<string, unknown> = {
+    bench: figure.bench,
+    metric: figure.metric,
+    unit: figure.unit,
+    value: round(figure.value),
+  };
+  let readable = `${figure.metric}: ${line.value} ${figure.unit}`;
+  if (figure.anchor !== undefined && figure.anchorValue !== undefined) {
+    const ratio = figure.anchorValue === 0 ? null : round(figure.value / figure.anchorValue);
+    Object.assign(line, { anchor: figure.anchor, anchor_value: round(figure.anchorValue), ratio });
+    readable += ` (${figure.anchor}: ${line.anchor_value} ${figure.unit}, ratio ${ratio})`;
+  }
+  if (figure.goal !== undefined) readable += ` [goal ${figure.goal}]`;
+  console.error(readable);
+  console.log(JSON.stringify(line));
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export const median = (values: readonly number[]) => percentile(values, 50);
+
+/** Writes a pod config (the JSON the operator puts in TRIBUTARY_STREAM) and returns its path. */
+export async function writeStreamConfig(dir: string, name: string, urls: readonly string[]): Promise<string> {
+  const file = join(dir, `${name}.json`);
+  const config = {
+    stream: { namespace: 'bench', name, uid: `uid-${name}`, generation: 1 },
+    inputs: urls.map((url, priority) => ({ url, priority })),
+  };
+  await writeFile(file, JSON.stringify(config));
+  return file;
+}
+
+export interface ProcessSample {
+  /** User + system CPU time, seconds. */
+  cpuSeconds: number;
+  /** Peak resident set (VmHWM), MB. */
+  peakRssMb: number;
+  rssMb: number;
+}
+
+/** CPU time from /proc/<pid>/stat (utime + stime, in clock ticks of 1/100 s) and memory from status. */
+export async function sampleProcess(pid: number, ticksPerSecond = 100): Promise<ProcessSample> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start at state, field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { cpuSeconds: ticks / ticksPerSecond, peakRssMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,46 @@
+import { CliError } from './cli/args.js';
+import { INGEST_USAGE, ingestCommand } from './cli/ingest.js';
+import { PROBE_USAGE, probeCommand } from './cli/probe.js';
+import { TAIL_USAGE, tailCommand } from './cli/tail.js';
+
+const USAGE = `usage: tributary <command> [options]
+
+commands:
+  probe <url>            read a source through our readers and report its tracks
+  ingest                 run one Stream's ingest (the pod's entrypoint)
+  tail <ns>/<stream>     print live packets of a Stream from NATS
+
+${PROBE_USAGE}
+${INGEST_USAGE}
+${TAIL_USAGE}`;
+
+const commands: Record<string, (argv: string[]) => Promise<number>> = {
+  probe: probeCommand,
+  ingest: ingestCommand,
+  tail: tailCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    process.stderr.write(`${name ? `unknown command "${name}"\n` : ''}${USAGE}\n`);
+    return 2;
+  }
+  return command(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof CliError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`tributary: ${(error as Error).message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`tributary: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,39 @@
+import type { Logger } from '../observability/logger.js';
+import type { ReaderEvent } from '../reader/reader-api.js';
+import type { StatusTracker } from '../status/status-tracker.js';
+
+/** Where a reader's notices go: tracks and unknown streams to the status, the rest to the log. */
+export function reportReaderEvent(
+  event: ReaderEvent,
+  input: number,
+  tracker: Pick<StatusTracker, 'setTracks' | 'recordUnknownStream'>,
+  log: Logger,
+): void {
+  switch (event.type) {
+    case 'tracks':
+      tracker.setTracks(input, event.tracks);
+      log.info({ input, tracks: event.tracks }, 'input tracks');
+      return;
+    case 'unknown-stream':
+      tracker.recordUnknownStream(input, { pid: event.pid, streamType: event.streamType });
+      log.warn({ input, pid: event.pid, streamType: event.streamType }, 'unsupported elementary stream');
+      return;
+    case 'demux':
+      log.warn({ input, detail: event.detail }, 'demux notice');
+      return;
+    case 'segment-skipped':
+      log.warn({ input, uri: event.uri, reason: event.reason }, 'HLS segment skipped');
+      return;
+    case 'segments-missed':
+      log.warn({ input, count: event.count }, 'HLS segments left the playlist before they were read');
+      return;
+    case 'playlist-retry':
+      log.warn({ input, attempt: event.attempt, reason: event.reason }, 'HLS playlist retry');
+      return;
+    case 'playlist-reset':
+      log.warn({ input, reason: event.reason }, 'HLS playlist reset');
+      return;
+    case 'target-duration':
+      return;
+  }
+}

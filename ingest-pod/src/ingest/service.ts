@@ -1,0 +1,214 @@
+import { type IngestConfig, subjects } from '@tributary/crds';
+import type { DestinationStream, LevelWithSilent } from 'pino';
+import type { ControlReply } from '../failover/types.js';
+import { startHealthServer } from '../observability/http-server.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { createIngestMetrics } from '../observability/metrics.js';
+import { checkReadiness } from '../observability/readiness.js';
+import type { ShutdownStep } from '../observability/shutdown.js';
+import { connectNats, type NatsLink } from '../publish/connection.js';
+import { createPublisher } from '../publish/publisher.js';
+import { createReader as defaultCreateReader } from '../reader/factory.js';
+import type { CreateReader } from '../reader/reader-api.js';
+import { type StatusLoop, startStatusLoop } from '../status/status-loop.js';
+import { StatusTracker } from '../status/status-tracker.js';
+import { Timeline } from '../timeline/timeline.js';
+import type { ListenAddress } from './config-source.js';
+import { handleControl } from './control-handler.js';
+import { createFailoverMetrics } from './failover-metrics.js';
+import { InputManager } from './input-manager.js';
+import type { Env } from './resolve-input.js';
+import { composeStatus } from './status-snapshot.js';
+
+export interface IngestServiceOptions {
+  config: IngestConfig;
+  /** Where secret values are looked up (the pod's env). */
+  env: Env;
+  natsUrl: string;
+  natsCreds?: string;
+  listen: ListenAddress;
+  /** Root of the VodMounts (`/vod` in the pod). */
+  vodRoot: string;
+  logDestination?: DestinationStream;
+  logLevel?: LevelWithSilent;
+  /** The reader factory; tests and benches wrap the real one. */
+  createReader?: CreateReader;
+  processMetrics?: boolean;
+}
+
+export interface IngestService {
+  /** Port of /healthz, /readyz and /metrics. */
+  readonly port: number;
+  readonly log: Logger;
+  /** The drain-and-exit sequence, for handleShutdown. */
+  readonly shutdownSteps: readonly ShutdownStep[];
+  /** Runs the shutdown steps (in-process use). */
+  stop(): Promise<void>;
+}
+
+/**
+ * One Stream's ingest: pulls the active input, publishes AVPackets, events and status on NATS,
+ * answers control requests and serves health and metrics. The health server starts first, so
+ * probes answer (not ready) while NATS is still being reached.
+ */
+export async function startIngest(options: IngestServiceOptions): Promise<IngestService> {
+  const { config } = options;
+  const stream = { namespace: config.stream.namespace, name: config.stream.name };
+  let activeInput: number | null = null;
+  const log = createLogger({
+    stream,
+    ...(options.logLevel !== undefined && { level: options.logLevel }),
+    ...(options.logDestination !== undefined && { destination: options.logDestination }),
+    mixin: () => ({ input: activeInput }),
+  });
+  const metrics = createIngestMetrics({ processMetrics: options.processMetrics ?? true });
+  const tracker = new StatusTracker({ stream, inputCount: config.inputs.length });
+  let link: NatsLink | undefined;
+  let manager: InputManager | undefined;
+
+  const health = await startHealthServer({
+    host: options.listen.host,
+    port: options.listen.port,
+    registry: metrics.registry,
+    log,
+    readiness: () => {
+      const active = manager?.active() ?? { priority: null, packetTimeoutMs: 0 };
+      return checkReadiness({
+        natsConnected: link?.connected ?? false,
+        activeInput: active.priority,
+        lastPacketAt: active.priority === null ? null : tracker.lastPacketAt(active.priority),
+        packetTimeoutMs: active.packetTimeoutMs,
+        now: Date.now(),
+      });
+    },
+    liveness: () =>
+      link?.closed
+        ? { ok: false, reason: 'nats-closed', detail: 'the NATS connection closed' }
+        : { ok: true },
+  });
+
+  link = await connectNats({
+    servers: options.natsUrl,
+    name: `tributary-ingest-${stream.namespace}-${stream.name}`,
+    ...(options.natsCreds !== undefined && { credsFile: options.natsCreds }),
+    log,
+    metrics,
+  });
+  const subjectsOf = subjects(config.subjectPrefix, stream.namespace, stream.name);
+  const publisher = createPublisher({ nc: link.nc, subjects: subjectsOf, stream, link, log, metrics });
+  const timeline = new Timeline({}, (reanchor) => metrics.timelineReanchors.inc({ reason: reanchor.reason }));
+
+  let statusLoop: StatusLoop | undefined;
+  let statusQueued = false;
+  const publishStatusSoon = () => {
+    if (statusQueued) return;
+    statusQueued = true;
+    setImmediate(() => {
+      statusQueued = false;
+      statusLoop?.publishNow();
+    });
+  };
+
+  const inputs = new InputManager({
+    inputs: config.inputs,
+    env: options.env,
+    overrides: { ...config.failover },
+    createReader: options.createReader ?? defaultCreateReader,
+    context: { vodRoot: options.vodRoot },
+    publish: (packets, meta) => {
+      const out = timeline.applyBatch(packets, { sessionStart: meta.sessionStart });
+      publisher.publishPackets(out, {
+        inputPriority: meta.priority,
+        sessionId: meta.sessionId,
+        sessionStart: meta.sessionStart,
+      });
+      if (meta.priority !== null) tracker.recordPackets(meta.priority, out);
+    },
+    emit: (type, payload) => {
+      publisher.publishEvent(type, payload);
+      const input = payload.priority ?? payload.to ?? activeInput;
+      log.info({ ...payload, input, event: type }, type);
+    },
+    statusChanged: (status) => {
+      activeInput = status.activeInput;
+      publishStatusSoon();
+    },
+    tracker,
+    metrics,
+    failoverMetrics: createFailoverMetrics(metrics.registry),
+    log,
+  });
+  manager = inputs;
+  statusLoop = startStatusLoop({
+    tracker,
+    publish: (snapshot) => publisher.publishStatus(composeStatus(snapshot, inputs.status(), inputs.urls)),
+  });
+
+  const control = link.nc.subscribe(subjectsOf.control, {
+    callback: (error, message) => {
+      if (error !== null) {
+        log.warn({ err: error }, 'control subscription error');
+        return;
+      }
+      let reply: ControlReply;
+      let op: unknown;
+      try {
+        const request: unknown = message.json();
+        op = (request as { op?: unknown } | null)?.op;
+        reply = handleControl(request, inputs, config);
+      } catch (err) {
+        reply = { ok: false, error: 'invalid_request', message: `not JSON: ${(err as Error).message}` };
+      }
+      log.info({ op, ok: reply.ok, reply: reply.message }, 'control request');
+      message.respond(JSON.stringify(reply));
+    },
+  });
+
+  publisher.publishEvent('stream.started', {
+    uid: config.stream.uid,
+    generation: config.stream.generation,
+    inputs: config.inputs.length,
+  });
+  log.info({ subject: subjectsOf.av, inputs: inputs.urls }, 'stream started');
+  inputs.start();
+
+  const natsLink = link;
+  const shutdownSteps: ShutdownStep[] = [
+    { name: 'stop readers', run: () => inputs.stop() },
+    { name: 'stream.stopped', run: () => publisher.publishEvent('stream.stopped', { reason: 'shutdown' }) },
+    {
+      name: 'last status',
+      run: () => {
+        statusLoop?.publishNow();
+        statusLoop?.stop();
+        statusLoop = undefined;
+      },
+    },
+    {
+      name: 'drain NATS',
+      run: async () => {
+        control.unsubscribe();
+        await natsLink.drain();
+      },
+    },
+    { name: 'close HTTP server', run: () => health.close() },
+  ];
+  let stopping: Promise<void> | undefined;
+  return {
+    port: health.port,
+    log,
+    shutdownSteps,
+    stop() {
+      stopping ??= (async () => {
+        for (const step of shutdownSteps) {
+          try {
+            await step.run();
+          } catch (error) {
+            log.error({ err: error, step: step.name }, 'shutdown step failed');
+          }
+        }
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { makeTsFile } from '../support/media.js';
+import { freeUdpPort, makeTempDir, type TempDir } from '../support/peers.js';
+import { assertPublishedInputs, countFrom } from './published-invariants.js';
+import { type Harness, startHarness, udpSource, udpUrl } from './stream-harness.js';
+
+// Push inputs are not served by the ingest pod yet: the input says so (event and status) and the
+// next input is published; nothing crashes, nothing waits.
+
+let dir: TempDir;
+let file: string;
+
+before(async () => {
+  dir = await makeTempDir();
+  file = await makeTsFile(dir.path, { seconds: 4, gop: 12 });
+});
+after(() => dir.remove());
+
+test('a publish:// input is reported as not supported yet and the next input runs', async () => {
+  const port = await freeUdpPort();
+  const source = udpSource(file, port);
+  let h: Harness | undefined;
+  try {
+    h = await startHarness({
+      inputs: [{ url: 'publish://', publishKeyEnv: 'PUBLISH_KEY' }, { url: udpUrl(port) }],
+      env: { PUBLISH_KEY: 'secret-key' },
+    });
+    const harness = h;
+    await h.until(() => countFrom(harness.packets, 1) >= 25, 'media from input 1');
+    const error = h.eventsOf('input.error').find((e) => e.payload.priority === 0);
+    assert.equal(error?.payload.permanent, true);
+    assert.match(String(error?.payload.message), /push inputs \(publish:\/\/\) are not supported yet/);
+    assert.deepEqual(h.eventsOf('input.failover')[0]?.payload, {
+      from: -1,
+      to: 1,
+      reason: 'initial',
+      detail: '',
+    });
+    await h.until(() => harness.status()?.activeInput === 1, 'input 1 active in the status');
+    const push = h.status()?.inputs[0];
+    assert.ok(push?.state === 'degraded' || push?.state === 'probing', `input 0 is ${push?.state}`);
+    assert.match(push?.errors[0]?.message ?? '', /not supported yet/);
+    assertPublishedInputs(h.packets, [1]);
+    assert.doesNotMatch(h.logs(), /secret-key/);
+  } finally {
+    await h?.stop();
+    await source.stop();
+  }
+});
