@@ -1,6 +1,6 @@
 // The operator image's entrypoint when the harness's node agent runs it as a local process. In a
 // container the client finds the ServiceAccount token and CA at /var/run/secrets/...; under the
-// agent that path lives below TRIBUTARY_POD_ROOT, which client-node's in-cluster loader does not
+// agent that path lives below TRIBUTARY_POD_ROOT, which the operator's in-cluster loader does not
 // know. This writes the same in-cluster settings as a kubeconfig, then starts the operator, which
 // so authenticates as the chart's ServiceAccount, under the chart's RBAC.
 import fs from 'node:fs';
@@ -27,7 +27,7 @@ fs.writeFileSync(
     users: [
       {
         name: 'pod',
-        user: { 'auth-provider': { name: 'tokenFile', config: { tokenFile: `${secrets}/token` } } },
+        user: { tokenFile: `${secrets}/token` },
       },
     ],
     contexts: [{ name: 'pod', context: { cluster: 'in-cluster', user: 'pod' } }],

@@ -11,6 +11,8 @@ export interface WorkQueueOptions {
   jitter?: number;
   random?: () => number;
   setTimer?: (fn: () => void, ms: number) => { cancel(): void };
+  /** The clock setTimer runs on (epoch ms). */
+  now?: () => number;
   onDepthChange?: (depth: number) => void;
 }
 
@@ -19,7 +21,7 @@ export class WorkQueue {
   readonly #dirty = new Set<string>();
   readonly #processing = new Set<string>();
   readonly #failures = new Map<string, number>();
-  readonly #timers = new Set<{ cancel(): void }>();
+  readonly #timers = new Map<string, { at: number; timer: { cancel(): void } }>();
   readonly #waiters: ((key: string | undefined) => void)[] = [];
   readonly #options: Required<Omit<WorkQueueOptions, 'onDepthChange'>> &
     Pick<WorkQueueOptions, 'onDepthChange'>;
@@ -32,6 +34,7 @@ export class WorkQueue {
       maxRetryMs: options.maxRetryMs ?? 300_000,
       jitter: options.jitter ?? 0.2,
       random: options.random ?? Math.random,
+      now: options.now ?? Date.now,
       setTimer:
         options.setTimer ??
         ((fn, ms) => {
@@ -67,11 +70,16 @@ export class WorkQueue {
       this.add(key);
       return;
     }
+    // One pending delayed add per key, the earliest (as client-go's delaying queue keeps it).
+    const at = this.#options.now() + ms;
+    const pending = this.#timers.get(key);
+    if (pending && pending.at <= at) return;
+    pending?.timer.cancel();
     const timer = this.#options.setTimer(() => {
-      this.#timers.delete(timer);
+      this.#timers.delete(key);
       this.add(key);
     }, ms);
-    this.#timers.add(timer);
+    this.#timers.set(key, { at, timer });
   }
 
   /** Re-queue a key that failed, after its next backoff delay. */
@@ -118,7 +126,7 @@ export class WorkQueue {
 
   shutDown(): void {
     this.#shuttingDown = true;
-    for (const timer of this.#timers) timer.cancel();
+    for (const { timer } of this.#timers.values()) timer.cancel();
     this.#timers.clear();
     for (const waiter of this.#waiters.splice(0)) waiter(undefined);
   }

@@ -1,8 +1,8 @@
-import { ApiException, type CoordinationV1Api, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
 import { decideLease, type LeaseRecord } from './lease-rules.js';
+import { type LeaseObject, type LeaseStore, microTime } from './lease-store.js';
 
 export interface LeaseElectionOptions {
-  api: CoordinationV1Api;
+  store: LeaseStore;
   namespace: string;
   name: string;
   identity: string;
@@ -53,15 +53,11 @@ export class LeaseElection {
     if (!this.#leading) return;
     this.#setLeading(false);
     try {
-      const lease = await this.#read();
+      const lease = await this.#o.store.read();
       if (lease?.spec?.holderIdentity === this.#o.identity) {
         lease.spec.holderIdentity = '';
         lease.spec.leaseDurationSeconds = 1;
-        await this.#o.api.replaceNamespacedLease({
-          name: this.#o.name,
-          namespace: this.#o.namespace,
-          body: lease,
-        });
+        await this.#o.store.replace(lease);
       }
     } catch (error) {
       this.#o.onError?.(error);
@@ -80,8 +76,8 @@ export class LeaseElection {
   }
 
   async #attempt(): Promise<void> {
-    const { api, namespace, name, identity } = this.#o;
-    const lease = await this.#read();
+    const { store, namespace, name, identity } = this.#o;
+    const lease = await store.read();
     const now = this.#o.now();
     const action = decideLease(lease ? toRecord(lease) : undefined, identity, now);
     if (action.kind === 'wait') {
@@ -91,28 +87,18 @@ export class LeaseElection {
     const spec = {
       holderIdentity: identity,
       leaseDurationSeconds: this.#o.leaseDurationSeconds,
-      renewTime: new V1MicroTime(now),
-      acquireTime: action.kind === 'renew' ? lease?.spec?.acquireTime : new V1MicroTime(now),
+      renewTime: microTime(now),
+      acquireTime: action.kind === 'renew' ? lease?.spec?.acquireTime : microTime(now),
       leaseTransitions:
         action.kind === 'take-over' ? action.transitions : (lease?.spec?.leaseTransitions ?? 0),
     };
     if (action.kind === 'create') {
-      await api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec } });
-    } else {
-      const body: V1Lease = { ...lease, spec };
-      await api.replaceNamespacedLease({ name, namespace, body });
+      await store.create({ metadata: { name, namespace }, spec });
+    } else if (lease) {
+      await store.replace({ ...lease, spec });
     }
     this.#lastRenew = now;
-    if (!this.#leading) this.#setLeading(true);
-  }
-
-  async #read(): Promise<V1Lease | undefined> {
-    try {
-      return await this.#o.api.readNamespacedLease({ name: this.#o.name, namespace: this.#o.namespace });
-    } catch (error) {
-      if (error instanceof ApiException && error.code === 404) return undefined;
-      throw error;
-    }
+    if (!this.#leading && !this.#stopped) this.#setLeading(true);
   }
 
   #setLeading(leading: boolean): void {
@@ -122,7 +108,7 @@ export class LeaseElection {
   }
 }
 
-function toRecord(lease: V1Lease): LeaseRecord {
+function toRecord(lease: LeaseObject): LeaseRecord {
   const renew = lease.spec?.renewTime;
   return {
     holderIdentity: lease.spec?.holderIdentity,

@@ -1,0 +1,180 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import type { KubeTarget } from './kube-target.js';
+
+/** A failed API call, with the HTTP code and the Status reason the apiserver gave. */
+export class ApiError extends Error {
+  readonly code: number;
+  readonly reason: string | undefined;
+  constructor(code: number, message: string, reason?: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.reason = reason;
+  }
+}
+
+export const isNotFound = (error: unknown): boolean => error instanceof ApiError && error.code === 404;
+export const isConflict = (error: unknown): boolean => error instanceof ApiError && error.code === 409;
+
+export type ApiQuery = Record<string, string | number | boolean | undefined>;
+
+export interface ApiRequest {
+  query?: ApiQuery;
+  body?: unknown;
+  /** Content type of the body; JSON unless a patch says otherwise. */
+  contentType?: string;
+}
+
+export interface KubeApiOptions {
+  userAgent?: string;
+  /** Called once per finished request (code 0 when no response came back). */
+  onResponse?: (method: string, code: number) => void;
+  timeoutMs?: number;
+}
+
+/**
+ * A small JSON client for the apiserver. Objects stay plain JSON (no model classes, which drop
+ * fields they do not know), connections are kept alive, and every request is counted.
+ */
+export class KubeApi {
+  readonly #target: KubeTarget;
+  readonly #options: KubeApiOptions;
+  readonly #server: URL;
+  readonly #secure: boolean;
+  readonly #agent: http.Agent;
+
+  constructor(target: KubeTarget, options: KubeApiOptions = {}) {
+    this.#target = target;
+    this.#options = options;
+    this.#server = new URL(target.server);
+    this.#secure = this.#server.protocol === 'https:';
+    const common = { keepAlive: true, maxSockets: 32 };
+    this.#agent = this.#secure
+      ? new https.Agent({
+          ...common,
+          ca: target.ca,
+          cert: target.cert,
+          key: target.key,
+          rejectUnauthorized: !target.insecureSkipTlsVerify,
+          ...(target.tlsServerName !== undefined && { servername: target.tlsServerName }),
+        })
+      : new http.Agent(common);
+  }
+
+  get namespace(): string | undefined {
+    return this.#target.namespace;
+  }
+
+  get<T>(path: string, query?: ApiQuery): Promise<T> {
+    return this.request<T>('GET', path, query ? { query } : {});
+  }
+
+  async request<T>(method: string, path: string, request: ApiRequest = {}): Promise<T> {
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const headers = this.#headers();
+    if (body !== undefined) {
+      headers['Content-Type'] = request.contentType ?? 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(body));
+    }
+    let code = 0;
+    try {
+      const response = await this.#send(method, this.#url(path, request.query), headers, body);
+      code = response.statusCode ?? 0;
+      const text = await readAll(response);
+      const parsed = text === '' ? undefined : safeJson(text);
+      if (code >= 200 && code < 300) return parsed as T;
+      throw apiError(method, path, code, parsed, text);
+    } finally {
+      this.#options.onResponse?.(method, code);
+    }
+  }
+
+  /**
+   * A GET whose response body is consumed as it arrives (a watch). Resolves with the response once
+   * the status is 2xx; throws an ApiError otherwise. `signal` aborts the request.
+   */
+  async openStream(path: string, query: ApiQuery, signal: AbortSignal): Promise<http.IncomingMessage> {
+    let code = 0;
+    try {
+      const response = await this.#send('GET', this.#url(path, query), this.#headers(), undefined, signal, 0);
+      code = response.statusCode ?? 0;
+      if (code >= 200 && code < 300) return response;
+      const text = await readAll(response);
+      throw apiError('GET', path, code, safeJson(text), text);
+    } finally {
+      this.#options.onResponse?.('WATCH', code);
+    }
+  }
+
+  /** Closes idle keep-alive connections. */
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  #url(path: string, query: ApiQuery | undefined): URL {
+    const url = new URL(this.#server.pathname.replace(/\/$/, '') + path, this.#server);
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url;
+  }
+
+  #headers(): Record<string, string> {
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'User-Agent': this.#options.userAgent ?? 'tributary-operator',
+    };
+    const token = this.#target.token?.();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    return headers;
+  }
+
+  #send(
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    body: string | undefined,
+    signal?: AbortSignal,
+    timeoutMs = this.#options.timeoutMs ?? 30_000,
+  ): Promise<http.IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const options: http.RequestOptions = { method, headers, agent: this.#agent, ...(signal && { signal }) };
+      const request = (this.#secure ? https : http).request(url, options, resolve);
+      if (timeoutMs > 0) {
+        request.setTimeout(timeoutMs, () =>
+          request.destroy(new Error(`${method} ${url.pathname}: timed out`)),
+        );
+      }
+      request.on('error', reject);
+      request.end(body);
+    });
+  }
+}
+
+function apiError(method: string, path: string, code: number, parsed: unknown, text: string): ApiError {
+  const status = (parsed ?? {}) as { message?: string; reason?: string };
+  return new ApiError(
+    code,
+    `${method} ${path}: ${code} ${status.message ?? text.slice(0, 200)}`,
+    status.reason,
+  );
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function readAll(stream: Readable): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    stream.on('error', reject);
+  });
+}

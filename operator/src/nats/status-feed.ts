@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { allStreamsSubject, parseStreamSubject } from '@tributary/crds';
+import type { Logger } from 'pino';
+import { type PodSnapshot, parseSnapshot } from '../status/snapshot.js';
+
+export interface SnapshotEntry {
+  value: PodSnapshot;
+  /** When the operator received it (epoch ms, operator clock). */
+  receivedAt: number;
+}
+
+export interface StatusFeedOptions {
+  servers: string;
+  credsFile?: string | undefined;
+  subjectPrefix: string;
+  log: Logger;
+  /** Called with `<namespace>/<name>` for every snapshot received. */
+  onSnapshot: (key: string) => void;
+  /** Only keep snapshots of Streams in watched namespaces. */
+  watches?: (namespace: string) => boolean;
+  now?: () => number;
+}
+
+/** The latest `.status` snapshot of every ingest pod, from one wildcard subscription. */
+export class StatusFeed {
+  readonly #o: StatusFeedOptions;
+  readonly #latest = new Map<string, SnapshotEntry>();
+  #nc: NatsConnection | undefined;
+  #connected = false;
+  #stopped = false;
+
+  constructor(options: StatusFeedOptions) {
+    this.#o = options;
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  get(key: string): SnapshotEntry | undefined {
+    return this.#latest.get(key);
+  }
+
+  forget(key: string): void {
+    this.#latest.delete(key);
+  }
+
+  /** Connects in the background and keeps reconnecting; never rejects. */
+  start(): void {
+    void this.#run().catch((error: unknown) => this.#o.log.error({ err: error }, 'NATS status feed stopped'));
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#nc?.close().catch(() => {});
+  }
+
+  async #run(): Promise<void> {
+    const { log, credsFile } = this.#o;
+    const nc = await connect({
+      servers: this.#o.servers,
+      name: 'tributary-operator',
+      maxReconnectAttempts: -1,
+      waitOnFirstConnect: true,
+      pingInterval: 10_000,
+      ...(credsFile && { authenticator: credsAuthenticator(() => readFileSync(credsFile)) }),
+    });
+    if (this.#stopped) {
+      await nc.close();
+      return;
+    }
+    this.#nc = nc;
+    this.#connected = true;
+    log.info({ server: nc.getServer() }, 'connected to NATS');
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (status.type === 'disconnect') this.#connected = false;
+        if (status.type === 'reconnect') this.#connected = true;
+        if (status.type === 'disconnect' || status.type === 'reconnect')
+          log.info({ nats: status.type }, 'NATS connection changed');
+      }
+    })();
+    const prefix = this.#o.subjectPrefix;
+    const subscription = nc.subscribe(allStreamsSubject('status', prefix));
+    for await (const message of subscription) {
+      const parsed = parseStreamSubject(message.subject, prefix);
+      if (!parsed || (this.#o.watches && !this.#o.watches(parsed.namespace))) continue;
+      const snapshot = parseSnapshot(message.string());
+      if (!snapshot) {
+        log.debug({ subject: message.subject }, 'ignored a status message that is not a JSON object');
+        continue;
+      }
+      const key = `${parsed.namespace}/${parsed.stream}`;
+      this.#latest.set(key, { value: snapshot, receivedAt: (this.#o.now ?? Date.now)() });
+      this.#o.onSnapshot(key);
+    }
+    this.#connected = false;
+  }
+}

@@ -1,0 +1,164 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { ObjectCache } from './controller/object-cache.js';
+import { StreamController } from './controller/stream-controller.js';
+import { EventRecorder } from './events/event-recorder.js';
+import { KubeApi } from './kube/api-client.js';
+import type { KubeTarget } from './kube/kube-target.js';
+import { LeaseElection } from './leader/lease-election.js';
+import { kubeLeaseStore } from './leader/lease-store.js';
+import { StatusFeed } from './nats/status-feed.js';
+import { type HealthServer, startHealthServer } from './observability/http-server.js';
+import { OperatorMetrics } from './observability/metrics.js';
+import type { OperatorOptions } from './options.js';
+import { StreamReconciler } from './reconcile/stream-reconciler.js';
+
+/** A running operator: caches, NATS status feed, leader election, workers and the health endpoint. */
+export class Operator {
+  readonly metrics: OperatorMetrics;
+  readonly #log: Logger;
+  readonly #api: KubeApi;
+  readonly #cache: ObjectCache;
+  readonly #controller: StreamController;
+  readonly #feed: StatusFeed | undefined;
+  readonly #election: LeaseElection | undefined;
+  readonly #options: OperatorOptions;
+  #server: HealthServer | undefined;
+  #stopping = false;
+
+  constructor(options: OperatorOptions, target: KubeTarget, log: Logger) {
+    this.#options = options;
+    this.#log = log;
+    const metrics = new OperatorMetrics();
+    this.metrics = metrics;
+    this.#api = new KubeApi(target, {
+      onResponse: (method, code) => metrics.apiRequests.inc({ method, code: String(code) }),
+    });
+    this.#cache = new ObjectCache(
+      this.#api,
+      options.namespaces,
+      (kind, object, verb) => this.#controller.onChange(kind, object, verb),
+      (informer, error, restartInMs) => {
+        metrics.informerRestarts.inc({ informer });
+        log.warn({ informer, err: error, restartInMs }, 'watch failed; restarting it');
+      },
+    );
+    const natsUrl = options.natsUrl;
+    this.#feed = natsUrl
+      ? new StatusFeed({
+          servers: natsUrl,
+          credsFile: options.natsCredsFile,
+          subjectPrefix: options.subjectPrefix,
+          log,
+          watches: (namespace) => this.#cache.watches(namespace),
+          onSnapshot: (key) => this.#controller.enqueue(key),
+        })
+      : undefined;
+    const identity = options.leaderElection.identity;
+    const reconciler = new StreamReconciler({
+      api: this.#api,
+      cache: this.#cache,
+      snapshots: this.#feed,
+      events: new EventRecorder(this.#api, identity, log),
+      metrics,
+      log,
+      settings: {
+        pod: {
+          image: options.ingestImage,
+          subjectPrefix: options.subjectPrefix,
+          natsUrl: options.ingestNatsUrl ?? natsUrl ?? '',
+          natsCredentials: options.ingestNatsCredentials,
+          defaults: options.podDefaults,
+        },
+        validation: { allowHostPath: options.allowHostPath, natsCredentials: options.ingestNatsCredentials },
+        backoff: options.recreateBackoff,
+        statusMinIntervalMs: options.statusMinIntervalMs,
+        snapshotStaleMs: options.snapshotStaleMs,
+        push: options.push,
+      },
+    });
+    this.#controller = new StreamController({
+      cache: this.#cache,
+      reconcile: (key) => reconciler.reconcile(key),
+      metrics,
+      log,
+      workers: options.workers,
+      resyncMs: options.resyncMs,
+      natsCredentialsSecret: options.ingestNatsCredentials?.secret,
+    });
+    const le = options.leaderElection;
+    this.#election = le.enabled
+      ? new LeaseElection({
+          store: kubeLeaseStore(this.#api, le.namespace, le.name),
+          namespace: le.namespace,
+          name: le.name,
+          identity,
+          leaseDurationSeconds: le.leaseDurationSeconds,
+          renewDeadlineMs: le.renewDeadlineMs,
+          retryPeriodMs: le.retryPeriodMs,
+          onStartedLeading: () => this.#lead(true),
+          onStoppedLeading: () => this.#lead(false),
+          onError: (error) => log.warn({ err: error }, 'leader election: could not read or renew the lease'),
+        })
+      : undefined;
+  }
+
+  get port(): number | undefined {
+    return this.#server?.port;
+  }
+
+  get leading(): boolean {
+    return this.#controller.leading;
+  }
+
+  /** Serves health and metrics, fills the caches, then campaigns (or, without election, leads). */
+  async start(): Promise<void> {
+    const { metrics } = this.#options;
+    this.#server = await startHealthServer({
+      host: metrics.host,
+      port: metrics.port,
+      registry: this.metrics.registry,
+      readiness: () => this.#readiness(),
+    });
+    this.#log.info({ port: this.#server.port, namespaces: this.#options.namespaces }, 'operator starting');
+    this.#feed?.start();
+    await this.#cache.start();
+    while (!this.#cache.synced && !this.#stopping) await sleep(200);
+    if (this.#stopping) return;
+    if (this.#election) this.#election.start();
+    else this.#lead(true);
+  }
+
+  /** Graceful stop: finish running reconciles, hand the lease over, close everything. */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    await this.#controller.stopWorkers();
+    await this.#election?.stop();
+    await Promise.all([this.#cache.stop(), this.#feed?.stop()]);
+    await this.#server?.close();
+    this.#api.close();
+    this.#log.info('operator stopped');
+  }
+
+  #lead(leading: boolean): void {
+    this.metrics.leader.set({ name: this.#options.leaderElection.name }, leading ? 1 : 0);
+    if (leading && !this.#stopping) {
+      this.#log.info({ identity: this.#options.leaderElection.identity }, 'leading: reconciling Streams');
+      this.#controller.startWorkers();
+    } else if (!leading) {
+      this.#log.info('not leading: reconciling stopped');
+      void this.#controller.stopWorkers();
+    }
+  }
+
+  #readiness() {
+    const informers = this.#cache.health();
+    return {
+      ready: !this.#stopping && informers.every((i) => i.synced),
+      leader: this.#controller.leading,
+      nats: this.#feed ? { connected: this.#feed.connected } : undefined,
+      informers,
+    };
+  }
+}

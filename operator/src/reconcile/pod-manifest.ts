@@ -1,0 +1,215 @@
+import type {
+  V1EnvVar,
+  V1LocalObjectReference,
+  V1Pod,
+  V1ResourceRequirements,
+  V1Toleration,
+  V1Volume,
+  V1VolumeMount,
+} from '@kubernetes/client-node';
+import { API_VERSION, INGEST_CONFIG_ENV, STREAM, type Stream, type VodMount } from '@tributary/crds';
+import { ingestPodConfig } from './ingest-config.js';
+import { referencesOf } from './references.js';
+import { specHash } from './spec-hash.js';
+
+export const INGEST_APP = 'tributary-ingest';
+export const LABEL_APP = 'app.kubernetes.io/name';
+export const LABEL_STREAM = 'tributary.io/stream';
+export const ANNOTATION_SPEC_HASH = 'tributary.io/spec-hash';
+export const ANNOTATION_GENERATION = 'tributary.io/stream-generation';
+export const INGEST_CONTAINER = 'ingest';
+/** Port of the pod's /healthz, /readyz and /metrics. */
+export const INGEST_HTTP_PORT = 8080;
+const NATS_CREDS_DIR = '/etc/tributary/nats';
+
+/** The ingest pod of a Stream is named after it; 52-character names leave room for the suffix. */
+export function ingestPodName(stream: string): string {
+  return `${stream}-ingest`;
+}
+
+/** Pod settings that come from the operator's configuration rather than from the Stream. */
+export interface IngestPodDefaults {
+  resources?: V1ResourceRequirements;
+  nodeSelector?: Record<string, string>;
+  tolerations?: V1Toleration[];
+  priorityClassName?: string;
+  imagePullPolicy?: string;
+  imagePullSecrets?: V1LocalObjectReference[];
+}
+
+export interface IngestPodSettings {
+  image: string;
+  subjectPrefix: string;
+  natsUrl: string;
+  /** A Secret in the Stream's namespace holding a NATS `.creds` file. */
+  natsCredentials?: { secret: string; key: string } | undefined;
+  defaults: IngestPodDefaults;
+}
+
+export interface DesiredPod {
+  pod: V1Pod;
+  hash: string;
+}
+
+/**
+ * The ingest Pod for a (valid) Stream. `secretDigests` (one digest per referenced Secret key) enter
+ * the spec hash, so a rotated secret value replaces the pod like any other change.
+ */
+export function buildIngestPod(
+  stream: Stream,
+  vodMounts: ReadonlyMap<string, VodMount>,
+  secretDigests: readonly string[],
+  settings: IngestPodSettings,
+): DesiredPod {
+  const name = stream.metadata.name;
+  const namespace = stream.metadata.namespace ?? '';
+  const { config, secretEnv } = ingestPodConfig(stream, settings.subjectPrefix);
+  const configEnv = (generation: number): V1EnvVar => ({
+    name: INGEST_CONFIG_ENV,
+    value: JSON.stringify({ ...config, stream: { ...config.stream, generation } }),
+  });
+  const env: V1EnvVar[] = [
+    // Generation 0 while hashing: spec changes that do not touch the pod (ladder) must not replace it.
+    configEnv(0),
+    { name: 'NATS_URL', value: settings.natsUrl },
+    ...(settings.natsCredentials
+      ? [{ name: 'NATS_CREDS', value: `${NATS_CREDS_DIR}/${settings.natsCredentials.key}` }]
+      : []),
+    { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    // Bind the pod's own address: pods sharing a host network (or a test node) must not collide.
+    { name: 'TRIBUTARY_LISTEN', value: `$(POD_IP):${INGEST_HTTP_PORT}` },
+    ...secretEnv,
+  ];
+  const { volumes, mounts } = podVolumes(stream, vodMounts, settings);
+  const podSettings = stream.spec.pod ?? {};
+  const defaults = settings.defaults;
+  const nodeSelector = podSettings.nodeSelector ?? defaults.nodeSelector;
+  const tolerations = podSettings.tolerations ?? defaults.tolerations;
+  const priorityClassName = podSettings.priorityClassName || defaults.priorityClassName;
+  const resources = podSettings.resources ? quantities(podSettings.resources) : defaults.resources;
+  const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
+    httpGet: { path, port: 'http' },
+    periodSeconds,
+    failureThreshold,
+    timeoutSeconds: 2,
+  });
+
+  const pod: V1Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: ingestPodName(name),
+      namespace,
+      labels: {
+        [LABEL_APP]: INGEST_APP,
+        'app.kubernetes.io/instance': name,
+        'app.kubernetes.io/managed-by': 'tributary-operator',
+        [LABEL_STREAM]: name,
+      },
+      annotations: {},
+      ownerReferences: [
+        {
+          apiVersion: API_VERSION,
+          kind: STREAM.kind,
+          name,
+          uid: stream.metadata.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
+    spec: {
+      // The operator, not the kubelet, restarts a failed ingest: it sees every failure and backs off.
+      restartPolicy: 'Never',
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      terminationGracePeriodSeconds: 10,
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 65532,
+        runAsGroup: 65532,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      containers: [
+        {
+          name: INGEST_CONTAINER,
+          image: settings.image,
+          ...(defaults.imagePullPolicy && { imagePullPolicy: defaults.imagePullPolicy }),
+          args: ['ingest'],
+          env,
+          ports: [{ name: 'http', containerPort: INGEST_HTTP_PORT, protocol: 'TCP' }],
+          readinessProbe: probe('/readyz', 5, 1),
+          livenessProbe: probe('/healthz', 10, 3),
+          ...(resources && { resources }),
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            capabilities: { drop: ['ALL'] },
+          },
+          volumeMounts: mounts,
+        },
+      ],
+      volumes,
+      ...(nodeSelector && Object.keys(nodeSelector).length > 0 && { nodeSelector }),
+      ...(tolerations && tolerations.length > 0 && { tolerations }),
+      ...(priorityClassName && { priorityClassName }),
+      ...(podSettings.hostNetwork && { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' }),
+      ...(defaults.imagePullSecrets?.length && { imagePullSecrets: defaults.imagePullSecrets }),
+    },
+  };
+  const hash = specHash({ labels: pod.metadata?.labels, spec: pod.spec, secrets: [...secretDigests].sort() });
+  env[0] = configEnv(stream.metadata.generation ?? 0);
+  pod.metadata!.annotations = {
+    [ANNOTATION_SPEC_HASH]: hash,
+    [ANNOTATION_GENERATION]: String(stream.metadata.generation ?? 0),
+  };
+  return { pod, hash };
+}
+
+function podVolumes(
+  stream: Stream,
+  vodMounts: ReadonlyMap<string, VodMount>,
+  settings: IngestPodSettings,
+): { volumes: V1Volume[]; mounts: V1VolumeMount[] } {
+  // Node writes its compile cache and temp files here; the root filesystem is read-only.
+  const volumes: V1Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }];
+  const mounts: V1VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
+  const seen = new Set<string>();
+  for (const { mount } of referencesOf(stream).vodMounts) {
+    const spec = vodMounts.get(mount)?.spec;
+    if (!spec || seen.has(mount)) continue;
+    seen.add(mount);
+    const volume: V1Volume = { name: `vod-${mount}` };
+    if (spec.persistentVolumeClaim) {
+      volume.persistentVolumeClaim = { claimName: spec.persistentVolumeClaim.claimName, readOnly: true };
+    } else if (spec.nfs) {
+      volume.nfs = { server: spec.nfs.server, path: spec.nfs.path, readOnly: true };
+    } else if (spec.configMap) {
+      volume.configMap = { name: spec.configMap.name };
+    } else if (spec.hostPath) {
+      volume.hostPath = { path: spec.hostPath.path, type: 'Directory' };
+    } else continue;
+    volumes.push(volume);
+    mounts.push({ name: volume.name, mountPath: `/vod/${mount}`, readOnly: true });
+  }
+  if (settings.natsCredentials) {
+    const { secret, key } = settings.natsCredentials;
+    volumes.push({ name: 'nats-credentials', secret: { secretName: secret, items: [{ key, path: key }] } });
+    mounts.push({ name: 'nats-credentials', mountPath: NATS_CREDS_DIR, readOnly: true });
+  }
+  return { volumes, mounts };
+}
+
+/** Quantities may be written as numbers in the Stream (`cpu: 1`); the pod spec wants strings. */
+function quantities(resources: {
+  requests?: Record<string, string | number>;
+  limits?: Record<string, string | number>;
+}): V1ResourceRequirements {
+  const strings = (map: Record<string, string | number>) =>
+    Object.fromEntries(Object.entries(map).map(([k, v]) => [k, String(v)]));
+  return {
+    ...(resources.requests && { requests: strings(resources.requests) }),
+    ...(resources.limits && { limits: strings(resources.limits) }),
+  };
+}

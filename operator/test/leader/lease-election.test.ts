@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LeaseElection } from '../../src/leader/lease-election.js';
+import { type LeaseObject, type LeaseStore, microTime } from '../../src/leader/lease-store.js';
+
+/** One Lease in memory, with the apiserver's optimistic concurrency (409 on a stale replace). */
+function memoryStore(): LeaseStore & { lease: LeaseObject | undefined } {
+  let version = 0;
+  const store = {
+    lease: undefined as LeaseObject | undefined,
+    async read() {
+      return store.lease && structuredClone(store.lease);
+    },
+    async create(lease: LeaseObject) {
+      if (store.lease) throw Object.assign(new Error('exists'), { code: 409 });
+      store.lease = { ...lease, metadata: { ...lease.metadata, resourceVersion: String(++version) } };
+    },
+    async replace(lease: LeaseObject) {
+      if (lease.metadata.resourceVersion !== store.lease?.metadata.resourceVersion)
+        throw Object.assign(new Error('conflict'), { code: 409 });
+      store.lease = { ...lease, metadata: { ...lease.metadata, resourceVersion: String(++version) } };
+    },
+  };
+  return store;
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (check()) return;
+    await sleep(10);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+function candidate(store: LeaseStore, identity: string, log: string[]) {
+  return new LeaseElection({
+    store,
+    namespace: 'ops',
+    name: 'tributary-operator',
+    identity,
+    leaseDurationSeconds: 1,
+    renewDeadlineMs: 500,
+    retryPeriodMs: 20,
+    onStartedLeading: () => log.push(`${identity} leads`),
+    onStoppedLeading: () => log.push(`${identity} stops`),
+  });
+}
+
+test('one of two candidates leads; stopping it hands the lease over at once', async () => {
+  const store = memoryStore();
+  const log: string[] = [];
+  const a = candidate(store, 'a', log);
+  const b = candidate(store, 'b', log);
+  a.start();
+  await until(() => a.isLeader, 'a to lead');
+  b.start();
+  await sleep(100);
+  assert.equal(b.isLeader, false, 'the lease is held and renewed');
+  assert.equal(store.lease?.spec?.holderIdentity, 'a');
+  assert.match(store.lease?.spec?.renewTime ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+  await a.stop();
+  await until(() => b.isLeader, 'b to take over');
+  assert.equal(store.lease?.spec?.leaseTransitions, 1);
+  assert.deepEqual(log, ['a leads', 'a stops', 'b leads']);
+  await b.stop();
+});
+
+test('a leader that cannot renew steps down; an expired lease is taken over', async () => {
+  const store = memoryStore();
+  const log: string[] = [];
+  store.lease = {
+    metadata: { name: 'tributary-operator', namespace: 'ops', resourceVersion: '7' },
+    spec: { holderIdentity: 'gone', leaseDurationSeconds: 1, renewTime: microTime(Date.now() - 5000) },
+  };
+  const a = candidate(store, 'a', log);
+  a.start();
+  await until(() => a.isLeader, 'a to take over the expired lease');
+  store.replace = async () => {
+    throw new Error('apiserver unavailable');
+  };
+  await until(() => !a.isLeader, 'a to step down');
+  assert.deepEqual(log, ['a leads', 'a stops']);
+  await a.stop();
+});
+
+test('microTime has microseconds, as metav1.MicroTime', () => {
+  assert.equal(microTime(Date.UTC(2026, 0, 2, 3, 4, 5, 678)), '2026-01-02T03:04:05.678000Z');
+});

@@ -1,0 +1,39 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { API_VERSION, type Stream, type StreamSpec, type VodMount, type VodMountSpec } from '@tributary/crds';
+
+export function stream(
+  name: string,
+  spec: Partial<StreamSpec> = {},
+  meta: Partial<Stream['metadata']> = {},
+): Stream {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'Stream',
+    metadata: { name, namespace: 'media', uid: `uid-${name}`, generation: 1, ...meta },
+    spec: { inputs: [{ url: 'udp://239.1.1.1:5000' }], ...spec },
+  };
+}
+
+export function vodMount(name: string, spec: VodMountSpec): VodMount {
+  return { apiVersion: API_VERSION, kind: 'VodMount', metadata: { name, namespace: 'media' }, spec };
+}
+
+/** A pod as the apiserver would report it, owned by `owner` (a Stream uid). */
+export function pod(
+  owner: string,
+  overrides: { phase?: string; hash?: string; uid?: string; node?: string } = {},
+): V1Pod {
+  return {
+    metadata: {
+      name: 'news-ingest',
+      namespace: 'media',
+      uid: overrides.uid ?? 'pod-1',
+      annotations: { 'tributary.io/spec-hash': overrides.hash ?? 'h1' },
+      ownerReferences: [
+        { apiVersion: API_VERSION, kind: 'Stream', name: 'news', uid: owner, controller: true },
+      ],
+    },
+    spec: { containers: [], nodeName: overrides.node ?? 'node-a' },
+    status: { phase: overrides.phase ?? 'Running' },
+  };
+}
