@@ -20,10 +20,13 @@ export class SlidingRate {
     this.prune(now);
   }
 
-  /** kbit/s over the window (or since the first byte, when that is more recent), rounded. */
+  /**
+   * kbit/s over the window (or since the first byte, when that is more recent), rounded; 0 until
+   * one slot has passed since the first byte, as a few milliseconds of a keyframe say nothing.
+   */
   kbps(now: number): number {
     this.prune(now);
-    if (this.firstAt === undefined || this.slots.length === 0) return 0;
+    if (this.firstAt === undefined || this.slots.length === 0 || now - this.firstAt < this.slotMs) return 0;
     const windowStart = (Math.floor(now / this.slotMs) + 1) * this.slotMs - this.windowMs;
     const spanMs = Math.max(this.slotMs, now - Math.max(windowStart, this.firstAt));
     const bytes = this.slots.reduce((sum, entry) => sum + entry.bytes, 0);

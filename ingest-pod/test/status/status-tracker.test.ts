@@ -37,6 +37,17 @@ describe('SlidingRate', () => {
     assert.equal(rate.kbps(clock.now()), 0);
   });
 
+  it('reports nothing until one slot has passed since the first byte', () => {
+    const clock = fakeClock();
+    const rate = new SlidingRate(5000, 1000);
+    rate.add(clock.now(), 50_000);
+    clock.advance(100);
+    assert.equal(rate.kbps(clock.now()), 0);
+    rate.add(clock.now(), 75_000);
+    clock.advance(900);
+    assert.equal(rate.kbps(clock.now()), 1000);
+  });
+
   it('divides by the time since the first byte when that is shorter than the window', () => {
     const clock = fakeClock();
     const rate = new SlidingRate(5000, 1000);
@@ -109,7 +120,15 @@ describe('StatusTracker', () => {
       ['same state again', () => status.setInputState(0, 'active'), false],
       ['first packets', () => status.recordPackets(0, [packet(256, 'h264', 1000)]), true],
       ['more packets, other bitrate', () => status.recordPackets(0, [packet(256, 'h264', 9000)]), false],
-      ['time passes within the window', () => clock.advance(1000), false],
+      ['a second passes: the bitrate becomes measurable', () => clock.advance(1000), true],
+      [
+        'more packets, time passes within the window',
+        () => {
+          status.recordPackets(0, [packet(256, 'h264', 5000)]);
+          clock.advance(1000);
+        },
+        false,
+      ],
       [
         'track details',
         () => status.setTracks(0, [{ trackId: 256, codec: 'h264', width: 1280, height: 720 }]),
