@@ -82,7 +82,7 @@ test('ingest publishes, serves health and metrics, tail prints its packets, SIGT
     assert.match(packet, /pts=\d+ dts=\d+ size=\d+$/);
     await tail.line((l) => /^-- \d+ packets, \d+ kb\/s, input 0, lost 0, .*256 h264/.test(l));
 
-    for (let i = 0; i < 100 && !status?.inputs[0]?.tracks.length; i++) {
+    for (let i = 0; i < 100 && !(status?.inputs[0]?.tracks.length && status.inputs[0].bitrateKbps > 0); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const input = status?.inputs[0];

@@ -81,7 +81,7 @@ test('hls primary answering 404: immediate failover to the backup', async () => 
     h = await startHarness({ inputs: [{ url: origin.url('/live.m3u8') }, { url: udpUrl(portB) }] });
     const harness = h;
     await h.until(() => countFrom(harness.packets, 0) >= 50, 'media from the HLS input');
-    assert.equal(h.status()?.activeInput, 0);
+    await h.until(() => harness.status()?.activeInput === 0, 'input 0 active in the status');
 
     gone = true;
     await h.until(() => harness.eventsOf('input.failover').length >= 2, 'failover to input 1');

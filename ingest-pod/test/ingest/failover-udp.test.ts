@@ -30,7 +30,7 @@ test('udp primary stops: timeout failover to the backup, failback after the hold
     });
     const harness = h;
     await h.until(() => countFrom(harness.packets, 0) >= 50, 'media from input 0');
-    assert.equal(h.status()?.activeInput, 0);
+    await h.until(() => harness.status()?.activeInput === 0, 'input 0 active in the status');
 
     await primary.stop();
     primary = undefined;
