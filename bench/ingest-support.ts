@@ -1,4 +1,5 @@
 // Shared by the ingest benches (failover, pod-cost, latency): result lines, statistics, configs.
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -74,3 +75,11 @@ export async function sampleProcess(pid: number, ticksPerSecond = 100): Promise<
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The node flags the ingest image runs `tributary` with: ARG NODE_FLAGS of its Dockerfile. */
+export function podNodeFlags(): string[] {
+  const dockerfile = readFileSync(new URL('../docker/ingest-pod.Dockerfile', import.meta.url), 'utf8');
+  const flags = /^ARG NODE_FLAGS="([^"]*)"$/m.exec(dockerfile)?.[1];
+  if (flags === undefined) throw new Error('docker/ingest-pod.Dockerfile sets no ARG NODE_FLAGS');
+  return flags.split(' ').filter((flag) => flag !== '');
+}

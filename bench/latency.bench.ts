@@ -3,7 +3,10 @@
 // in this process so both instants come from one clock: a wrapped reader stamps each access unit,
 // keyed by track and PTS (the first session keeps source timestamps), and the subscriber looks
 // the stamp up. Anchor: a bare NATS publish -> receive of messages of the same sizes, same process.
+// The process runs with the pod's node flags (as in the image): it restarts itself with them.
+import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import type { IngestConfig } from '@tributary/crds';
 import { startIngest } from '../ingest-pod/src/ingest/service.js';
@@ -14,7 +17,13 @@ import { udpSource, udpUrl } from '../ingest-pod/test/ingest/stream-harness.js';
 import { makeTsFile } from '../ingest-pod/test/support/media.js';
 import { startNats } from '../ingest-pod/test/support/nats.js';
 import { freeUdpPort, makeTempDir } from '../ingest-pod/test/support/peers.js';
-import { percentile, report, sleep } from './ingest-support.js';
+import { percentile, podNodeFlags, report, sleep } from './ingest-support.js';
+
+const podFlags = podNodeFlags();
+if (!podFlags.every((flag) => process.execArgv.includes(flag))) {
+  const args = [...podFlags, ...process.execArgv, fileURLToPath(import.meta.url)];
+  process.exit(spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1);
+}
 
 const MEASURE_MS = 20_000;
 const now = () => performance.timeOrigin + performance.now();

@@ -1,5 +1,5 @@
-// What one ingest pod costs: `tributary ingest` (bundled as in the image) on a 4 Mbps UDP source
-// for 60 s, publishing to NATS. CPU in % of one core over the window (utime + stime from
+// What one ingest pod costs: `tributary ingest` (bundled and started as in the image: its node
+// flags included) on a 4 Mbps UDP source for 60 s, publishing to NATS. CPU in % of one core over the window (utime + stime from
 // /proc/<pid>/stat) and peak RSS (VmHWM). Anchor, measured alongside on a second copy of the source:
 // `ffmpeg -i udp://… -c copy -f null -` (receive and demux only, publishes nothing).
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { udpSource, udpUrl } from '../ingest-pod/test/ingest/stream-harness.js';
 import { makeTsFile } from '../ingest-pod/test/support/media.js';
 import { startNats } from '../ingest-pod/test/support/nats.js';
 import { freeUdpPort, makeTempDir } from '../ingest-pod/test/support/peers.js';
-import { report, sampleProcess, sleep, writeStreamConfig } from './ingest-support.js';
+import { podNodeFlags, report, sampleProcess, sleep, writeStreamConfig } from './ingest-support.js';
 
 const WINDOW_S = 60;
 const WARM_UP_MS = 5000;
@@ -20,7 +20,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** The image runs an esbuild bundle, not tsx: measure that (falls back to the tsx entry). */
 function bundle(): string | undefined {
   const out = join(root, 'node_modules/.cache/tributary-bench/tributary.mjs');
-  const result = spawnSync('bash', ['docker/bundle.sh', 'ingest-pod/src/cli.ts', out, 'ingest-pod', 'crds'], {
+  const result = spawnSync('bash', ['docker/bundle.sh', 'ingest-pod/src/cli.ts', out], {
     cwd: root,
     stdio: 'inherit',
   });
@@ -39,11 +39,16 @@ const file = await makeTsFile(dir.path, {
 const [port, anchorPort] = [await freeUdpPort(), await freeUdpPort()];
 const sources = [udpSource(file, port), udpSource(file, anchorPort)];
 const entry = bundle() ?? BIN;
+const nodeFlags = podNodeFlags();
 const config = await writeStreamConfig(dir.path, 'cost', [udpUrl(port)]);
-const pod = spawn(process.execPath, [entry, 'ingest', '--config', config, '--listen', '127.0.0.1:0'], {
-  env: { ...process.env, NATS_URL: nats.url },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const pod = spawn(
+  process.execPath,
+  [...nodeFlags, entry, 'ingest', '--config', config, '--listen', '127.0.0.1:0'],
+  {
+    env: { ...process.env, NATS_URL: nats.url },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 let podLog = '';
 pod.stdout.setEncoding('utf8').on('data', (text: string) => {
   podLog = (podLog + text).slice(-100_000);
@@ -88,7 +93,8 @@ try {
   const cpu = ((pod1.cpuSeconds - pod0.cpuSeconds) / seconds) * 100;
   const anchorCpu = ((anchor1.cpuSeconds - anchor0.cpuSeconds) / seconds) * 100;
   console.error(
-    `runtime: ${entry === BIN ? 'tsx' : 'esbuild bundle, as in the image'}; source ${mbps.toFixed(2)} Mbps`,
+    `runtime: ${entry === BIN ? 'tsx' : 'esbuild bundle, as in the image'}, node ${nodeFlags.join(' ')}; ` +
+      `source ${mbps.toFixed(2)} Mbps`,
   );
   const ffmpeg = 'ffmpeg -c copy -f null (receive + demux only)';
   report({ bench: 'pod-cost', metric: 'source rate', unit: 'Mbps', value: mbps });

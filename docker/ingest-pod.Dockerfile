@@ -15,17 +15,8 @@ RUN npm install --ignore-scripts --no-audit --no-fund
 COPY docker/bundle.sh docker/
 COPY crds/src crds/src
 COPY ingest-pod/src ingest-pod/src
-RUN bash docker/bundle.sh ingest-pod/src/cli.ts /out/tributary.mjs ingest-pod crds
-
-# Only the run-time dependencies of the ingest-pod workspace.
-FROM ${NODE_IMAGE} AS runtime-deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-COPY crds/package.json crds/
-COPY ingest-pod/package.json ingest-pod/
-COPY operator/package.json operator/
-RUN npm install --omit=dev --workspace=@tributary/ingest-pod --include-workspace-root=false --no-audit --no-fund \
-  && rm -rf node_modules/@tributary
+# No workspace named: the third-party packages go into the bundle too, so no node_modules at run time.
+RUN bash docker/bundle.sh ingest-pod/src/cli.ts /out/tributary.mjs
 
 FROM ${NODE_IMAGE}
 # libsrt for SRT pull and the push-listener's SRT listener (loaded at run time).
@@ -33,11 +24,14 @@ RUN apt-get update \
   && apt-get install -y --no-install-recommends libsrt1.5-openssl \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY --from=runtime-deps /app/node_modules node_modules
 COPY --from=build /out/ ./
-RUN printf '#!/bin/sh\nexec node /app/tributary.mjs "$@"\n' > /usr/local/bin/tributary \
+# V8 flags of every `tributary` process, the pod's included (docs/operations.md, "Cost"); the
+# pod-cost and latency benches read them from here. The source map next to the bundle is not
+# loaded (--enable-source-maps would cost each pod tens of MB); stack traces name bundle lines.
+ARG NODE_FLAGS="--max-semi-space-size=1 --v8-pool-size=1"
+RUN printf '#!/bin/sh\nexec node %s /app/tributary.mjs "$@"\n' "$NODE_FLAGS" > /usr/local/bin/tributary \
   && chmod 755 /usr/local/bin/tributary
-ENV NODE_ENV=production NODE_OPTIONS=--enable-source-maps
+ENV NODE_ENV=production
 # Numeric, so that runAsNonRoot can verify it.
 USER 1000:1000
 ENTRYPOINT ["tributary"]

@@ -61,6 +61,8 @@ export interface TsDemuxer {
   /** Forget all state (PSI, partial PES, timestamp unwrap), e.g. before a new session. */
   reset(): void;
   readonly tracks: readonly TrackInfo[];
+  /** Changes whenever `tracks` changed; cheap (no copy), so it can be polled after every push. */
+  readonly tracksRevision: number;
   readonly stats: Readonly<DemuxStats>;
   /** Streams of kept programs that carry no supported codec (each also raised `unknown-stream`). */
   readonly unknownStreams: readonly UnknownStream[];

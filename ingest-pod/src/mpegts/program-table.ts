@@ -46,12 +46,25 @@ function crcField(section: Uint8Array): number {
   return ((section[n - 4]! << 24) | (section[n - 3]! << 16) | (section[n - 2]! << 8) | section[n - 1]!) >>> 0;
 }
 
+function sameTrack(a: TrackInfo, b: TrackInfo): boolean {
+  return (
+    a.trackId === b.trackId &&
+    a.codec === b.codec &&
+    a.width === b.width &&
+    a.height === b.height &&
+    a.sampleRate === b.sampleRate &&
+    a.channels === b.channels
+  );
+}
+
 export class ProgramTable {
   private readonly programs = new Map<number, ProgramState>();
   private readonly patSections = new Map<number, { crc: number; entries: PatEntry[] }>();
   private patVersion = -1;
   private missingReportedFor = -1;
   private readonly unknownSeen = new Set<number>();
+  private tracksSeen: TrackInfo[] = [];
+  private revision = 0;
 
   constructor(
     private readonly channels: (PidChannel | undefined)[],
@@ -66,6 +79,23 @@ export class ProgramTable {
 
   get tracks(): TrackInfo[] {
     return [...this.programs.values()].flatMap((p) => p.streams.map((e) => ({ ...e.track })));
+  }
+
+  /** See TsDemuxer.tracksRevision: compares the live tracks with a copy, without allocating. */
+  get tracksRevision(): number {
+    let i = 0;
+    let same = true;
+    for (const p of this.programs.values()) {
+      for (const e of p.streams) {
+        const seen = this.tracksSeen[i++];
+        if (same && !(seen !== undefined && sameTrack(seen, e.track))) same = false;
+      }
+    }
+    if (!same || i !== this.tracksSeen.length) {
+      this.revision++;
+      this.tracksSeen = this.tracks;
+    }
+    return this.revision;
   }
 
   get unknownStreams(): UnknownStream[] {

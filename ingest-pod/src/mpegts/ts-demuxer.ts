@@ -31,6 +31,7 @@ export class MpegTsDemuxer implements TsDemuxer {
   /** Bytes skipped while hunting for sync, reported once sync is back. */
   private skipped = 0;
   private readonly pidFilter: ReadonlySet<number> | undefined;
+  private revisionBase = 0;
 
   constructor(private readonly options: TsDemuxerOptions = {}) {
     this.pidFilter = options.pids ? new Set(options.pids) : undefined;
@@ -38,6 +39,8 @@ export class MpegTsDemuxer implements TsDemuxer {
   }
 
   reset(): void {
+    // The revision keeps counting across resets, so it never returns to a value seen before.
+    if (this.table !== undefined) this.revisionBase += this.table.tracksRevision + 1;
     this.ctx = new DemuxContext(
       this.options.maxAccessUnitBytes ?? DEFAULT_MAX_ACCESS_UNIT_BYTES,
       this.options.onEvent,
@@ -54,6 +57,10 @@ export class MpegTsDemuxer implements TsDemuxer {
 
   get tracks(): readonly TrackInfo[] {
     return this.table.tracks;
+  }
+
+  get tracksRevision(): number {
+    return this.revisionBase + this.table.tracksRevision;
   }
 
   get unknownStreams(): readonly UnknownStream[] {

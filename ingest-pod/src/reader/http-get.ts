@@ -1,5 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { Agent } from 'node:https';
 import { redactUrl } from '@tributary/crds';
 import { ReaderError } from '../packet-reader.js';
 import { classifyFailure, isPermanentHttpStatus } from './error-classification.js';
@@ -20,7 +20,7 @@ export interface HttpResponse {
   /** The URL that answered, after redirects (relative URIs in a body resolve against it). */
   url: string;
   status: number;
-  body: http.IncomingMessage;
+  body: IncomingMessage;
 }
 
 /** A non-2xx answer. Its message names the status and the (redacted) URL. */
@@ -38,7 +38,16 @@ export class HttpStatusError extends ReaderError {
   }
 }
 
-const insecureAgent = new https.Agent({ rejectUnauthorized: false });
+// Not ES imports: see observability/http-server.ts. TLS is loaded by the first https:// request.
+const http = process.getBuiltinModule('node:http');
+const https = () => process.getBuiltinModule('node:https');
+let insecure: Agent | undefined;
+
+function insecureAgent(): Agent {
+  insecure ??= new (https().Agent)({ rejectUnauthorized: false });
+  return insecure;
+}
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 
@@ -55,13 +64,13 @@ export function networkError(err: unknown, url: string, what = 'GET'): ReaderErr
 }
 
 function requestOnce(url: URL, headers: Record<string, string>, options: HttpGetOptions) {
-  return new Promise<http.IncomingMessage>((resolve, reject) => {
+  return new Promise<IncomingMessage>((resolve, reject) => {
     const secure = url.protocol === 'https:';
-    const get = secure ? https.get : http.get;
+    const get = secure ? https().get : http.get;
     const req = get(url, {
       headers,
       signal: options.signal,
-      ...(secure && options.insecureTLS ? { agent: insecureAgent } : {}),
+      ...(secure && options.insecureTLS ? { agent: insecureAgent() } : {}),
     });
     const timer = setTimeout(() => {
       const seconds = options.headerTimeoutMs / 1000;

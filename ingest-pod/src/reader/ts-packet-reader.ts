@@ -39,6 +39,7 @@ function describe(event: DemuxEvent): string {
 export class TsPacketReader implements InputReader {
   private demuxer: TsDemuxer | undefined;
   private flushed = false;
+  private tracksRevision = -1;
   private tracksSeen = '[]';
   private lastEventAt = new Map<string, number>();
   private suppressed = new Map<string, number>();
@@ -72,6 +73,7 @@ export class TsPacketReader implements InputReader {
   async open(signal: AbortSignal): Promise<void> {
     this.demuxer = this.createDemuxer({ ...this.filter, onEvent: (e) => this.report(e) });
     this.flushed = false;
+    this.tracksRevision = -1;
     this.tracksSeen = '[]';
     await this.source.open(signal);
   }
@@ -88,8 +90,12 @@ export class TsPacketReader implements InputReader {
         this.noticeTracks(demuxer);
         return tail.length > 0 ? tail : null;
       }
-      const packets: AVPacket[] = [];
-      for (const chunk of chunks) for (const p of demuxer.push(chunk)) packets.push(p);
+      let packets: AVPacket[] = [];
+      for (const chunk of chunks) {
+        const out = demuxer.push(chunk);
+        if (packets.length === 0) packets = out;
+        else for (const p of out) packets.push(p);
+      }
       this.noticeTracks(demuxer);
       if (packets.length > 0) return packets;
     }
@@ -100,7 +106,8 @@ export class TsPacketReader implements InputReader {
   }
 
   private noticeTracks(demuxer: TsDemuxer): void {
-    if (this.onEvent === undefined) return;
+    if (this.onEvent === undefined || demuxer.tracksRevision === this.tracksRevision) return;
+    this.tracksRevision = demuxer.tracksRevision;
     const seen = JSON.stringify(demuxer.tracks);
     if (seen === this.tracksSeen) return;
     this.tracksSeen = seen;
