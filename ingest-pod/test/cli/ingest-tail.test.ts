@@ -1,26 +1,19 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { connect } from '@nats-io/transport-node';
 import type { IngestStatus } from '../../src/ingest/status-snapshot.js';
 import { udpSource, udpUrl } from '../ingest/stream-harness.js';
-import { makeTsFile } from '../support/media.js';
 import { startNats } from '../support/nats.js';
-import { freeUdpPort, makeTempDir, type TempDir } from '../support/peers.js';
+import { freeUdpPort } from '../support/peers.js';
+import { tsFileFixture } from '../support/ts-file-fixture.js';
 import { runCli, startCli } from './run-cli.js';
 
 // `tributary ingest` as the pod runs it (a child process configured by env and flags), and
 // `tributary tail` reading what it publishes.
 
-let dir: TempDir;
-let file: string;
-
-before(async () => {
-  dir = await makeTempDir();
-  file = await makeTsFile(dir.path, { seconds: 4, gop: 12 });
-});
-after(() => dir.remove());
+const media = tsFileFixture({ seconds: 4, gop: 12 });
 
 const config = (port: number) => ({
   stream: { namespace: 'cli', name: 'news', uid: 'u-1', generation: 1 },
@@ -32,7 +25,9 @@ test('ingest: config errors name the field; NATS_URL is required', async () => {
   const invalid = await runCli(['ingest'], { TRIBUTARY_STREAM: JSON.stringify(bad), NATS_URL: 'nats://x' });
   assert.equal(invalid.code, 2);
   assert.match(invalid.stderr, /inputs\[0\]\.priority: must equal the input's index \(0\)/);
-  const missing = await runCli(['ingest', '--config', join(dir.path, 'none.json')], { NATS_URL: 'nats://x' });
+  const missing = await runCli(['ingest', '--config', join(media.dir, 'none.json')], {
+    NATS_URL: 'nats://x',
+  });
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /cannot read .*none\.json/);
   const noNats = await runCli(['ingest'], { TRIBUTARY_STREAM: JSON.stringify(config(5000)), NATS_URL: '' });
@@ -43,8 +38,8 @@ test('ingest: config errors name the field; NATS_URL is required', async () => {
 test('ingest publishes, serves health and metrics, tail prints its packets, SIGTERM drains', async () => {
   const nats = await startNats();
   const port = await freeUdpPort();
-  const source = udpSource(file, port);
-  const configFile = join(dir.path, 'stream.json');
+  const source = udpSource(media.file, port);
+  const configFile = join(media.dir, 'stream.json');
   await writeFile(configFile, JSON.stringify(config(port)));
   const observer = await connect({ servers: nats.url });
   const events: string[] = [];

@@ -1,26 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { makeTsFile } from '../support/media.js';
-import { type FfmpegProcess, freeUdpPort, makeTempDir, type TempDir } from '../support/peers.js';
+import { test } from 'node:test';
+import { type FfmpegProcess, freeUdpPort } from '../support/peers.js';
+import { tsFileFixture } from '../support/ts-file-fixture.js';
 import { assertPublishedInputs, countFrom } from './published-invariants.js';
 import { type Harness, startHarness, udpSource, udpUrl } from './stream-harness.js';
 
 // The control subject: manual switches (accepted, unknown priority, degraded target) and live
 // input edits that leave the published input alone.
 
-let dir: TempDir;
-let file: string;
-
-before(async () => {
-  dir = await makeTempDir();
-  file = await makeTsFile(dir.path, { seconds: 4, gop: 12 });
-});
-after(() => dir.remove());
+const media = tsFileFixture({ seconds: 4, gop: 12 });
 
 test('control: manual switch, refusals, live edits that do not restart the active input', async () => {
   const [portA, portB, portC] = [await freeUdpPort(), await freeUdpPort(), await freeUdpPort()];
-  const primary = udpSource(file, portA);
-  let backup: FfmpegProcess | undefined = udpSource(file, portB);
+  const primary = udpSource(media.file, portA);
+  let backup: FfmpegProcess | undefined = udpSource(media.file, portB);
   let h: Harness | undefined;
   try {
     h = await startHarness({ inputs: [{ url: udpUrl(portA) }, { url: udpUrl(portB) }] });

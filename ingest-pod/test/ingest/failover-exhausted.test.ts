@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { makeTsFile } from '../support/media.js';
-import { type FfmpegProcess, freeUdpPort, makeTempDir, type TempDir } from '../support/peers.js';
+import { test } from 'node:test';
+import { type FfmpegProcess, freeUdpPort } from '../support/peers.js';
+import { tsFileFixture } from '../support/ts-file-fixture.js';
 import { assertPublishedInputs, countFrom } from './published-invariants.js';
 import { type Harness, startHarness, udpSource, udpUrl } from './stream-harness.js';
 
 // Every input down: the stream is exhausted and not ready; the first input to deliver again is
 // published at once (reason recovery), whatever its priority.
 
-let dir: TempDir;
-let file: string;
-
-before(async () => {
-  dir = await makeTempDir();
-  file = await makeTsFile(dir.path, { seconds: 4, gop: 12 });
-});
-after(() => dir.remove());
+const media = tsFileFixture({ seconds: 4, gop: 12 });
 
 async function readyz(h: Harness): Promise<{ status: number; reason?: string }> {
   const response = await fetch(`http://127.0.0.1:${h.service.port}/readyz`);
@@ -25,8 +18,8 @@ async function readyz(h: Harness): Promise<{ status: number; reason?: string }> 
 
 test('all inputs down: exhausted, then recovery on the first input that delivers', async () => {
   const [portA, portB] = [await freeUdpPort(), await freeUdpPort()];
-  let primary: FfmpegProcess | undefined = udpSource(file, portA);
-  let backup: FfmpegProcess | undefined = udpSource(file, portB);
+  let primary: FfmpegProcess | undefined = udpSource(media.file, portA);
+  let backup: FfmpegProcess | undefined = udpSource(media.file, portB);
   let h: Harness | undefined;
   try {
     h = await startHarness({
@@ -52,7 +45,7 @@ test('all inputs down: exhausted, then recovery on the first input that delivers
     assert.deepEqual(await readyz(h), { status: 503, reason: 'input-stalled' });
     const exhaustedAt = h.packets.length;
 
-    primary = udpSource(file, portA);
+    primary = udpSource(media.file, portA);
     await h.until(() => harness.eventsOf('input.failover').length >= 3, 'recovery');
     const recovery = h.eventsOf('input.failover')[2]!;
     assert.equal(recovery.payload.reason, 'recovery');

@@ -1,40 +1,31 @@
 import assert from 'node:assert/strict';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { makeTsFile } from '../support/media.js';
+import { test } from 'node:test';
 import {
   type FfmpegProcess,
   freeUdpPort,
-  makeTempDir,
   serveDirectory,
   spawnFfmpeg,
   startHttpServer,
-  type TempDir,
 } from '../support/peers.js';
+import { tsFileFixture } from '../support/ts-file-fixture.js';
 import { assertPublishedInputs, countFrom } from './published-invariants.js';
 import { type Harness, startHarness, udpSource, udpUrl } from './stream-harness.js';
 
 // A live HLS primary whose origin starts answering 404: a permanent error, so the backup takes
 // over at once (reason error), without waiting for the packet timeout.
 
-let dir: TempDir;
-let file: string;
+const media = tsFileFixture({ seconds: 4, gop: 12 });
 
-before(async () => {
-  dir = await makeTempDir();
-  file = await makeTsFile(dir.path, { seconds: 4, gop: 12 });
-});
-after(() => dir.remove());
-
-/** ffmpeg writing a live playlist of 1 s segments into `out`, looping `file` in real time. */
+/** ffmpeg writing a live playlist of 1 s segments into `out`, looping the media file in real time. */
 function liveHls(out: string): FfmpegProcess {
   return spawnFfmpeg([
     '-re',
     '-stream_loop',
     '-1',
     '-i',
-    file,
+    media.file,
     '-map',
     '0',
     '-c',
@@ -63,7 +54,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 test('hls primary answering 404: immediate failover to the backup', async () => {
-  const hlsDir = join(dir.path, 'hls');
+  const hlsDir = join(media.dir, 'hls');
   await mkdir(hlsDir);
   const encoder = liveHls(hlsDir);
   let gone = false;
@@ -72,7 +63,7 @@ test('hls primary answering 404: immediate failover to the backup', async () => 
     gone ? void res.writeHead(404).end() : serve(req, res),
   );
   const portB = await freeUdpPort();
-  const backup = udpSource(file, portB);
+  const backup = udpSource(media.file, portB);
   let h: Harness | undefined;
   try {
     for (let i = 0; i < 100 && !(await exists(join(hlsDir, 'live.m3u8'))); i++) {

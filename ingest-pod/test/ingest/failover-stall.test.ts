@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { ServerResponse } from 'node:http';
-import { after, before, test } from 'node:test';
-import { makeTsFile } from '../support/media.js';
-import { freeUdpPort, makeTempDir, startHttpServer, type TempDir } from '../support/peers.js';
+import { test } from 'node:test';
+import { freeUdpPort, startHttpServer } from '../support/peers.js';
+import { tsFileFixture } from '../support/ts-file-fixture.js';
 import { assertPublishedInputs, countFrom } from './published-invariants.js';
 import { type Harness, startHarness, udpSource, udpUrl } from './stream-harness.js';
 
 // An HTTP-TS primary that keeps its connection open but stops sending media: no error ever
 // comes, so the packet timeout moves the stream to the backup; the silent reader is closed then.
 
-let dir: TempDir;
-let file: string;
-
-before(async () => {
-  dir = await makeTempDir();
-  file = await makeTsFile(dir.path, { seconds: 4, gop: 12 });
-});
-after(() => dir.remove());
+const media = tsFileFixture({ seconds: 4, gop: 12 });
 
 test('http-ts primary that goes silent on an open connection: timeout failover', async () => {
   let encoder: ChildProcess | undefined;
@@ -29,7 +22,8 @@ test('http-ts primary that goes silent on an open connection: timeout failover',
     res.on('close', () => {
       closedAt = Date.now();
     });
-    const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', file];
+    const input = ['-re', '-stream_loop', '-1', '-i', media.file];
+    const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', ...input];
     encoder = spawn('ffmpeg', [...args, '-map', '0', '-c', 'copy', '-f', 'mpegts', 'pipe:1'], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
@@ -42,7 +36,7 @@ test('http-ts primary that goes silent on an open connection: timeout failover',
     }
   };
   const portB = await freeUdpPort();
-  const backup = udpSource(file, portB);
+  const backup = udpSource(media.file, portB);
   let h: Harness | undefined;
   try {
     h = await startHarness({ inputs: [{ url: origin.url('/live.ts') }, { url: udpUrl(portB) }] });

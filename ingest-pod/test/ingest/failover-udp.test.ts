@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { makeTsFile } from '../support/media.js';
-import { type FfmpegProcess, freeUdpPort, makeTempDir, type TempDir } from '../support/peers.js';
+import { test } from 'node:test';
+import { type FfmpegProcess, freeUdpPort } from '../support/peers.js';
+import { tsFileFixture } from '../support/ts-file-fixture.js';
 import { assertPublishedInputs, countFrom } from './published-invariants.js';
 import { type Harness, startHarness, udpSource, udpUrl } from './stream-harness.js';
 
@@ -9,19 +9,12 @@ import { type Harness, startHarness, udpSource, udpUrl } from './stream-harness.
 // hold-down, and the stream fails back to it once the hold-down is over, not before.
 
 const HOLD_DOWN_MS = 3000;
-let dir: TempDir;
-let file: string;
-
-before(async () => {
-  dir = await makeTempDir();
-  file = await makeTsFile(dir.path, { seconds: 4, gop: 12 });
-});
-after(() => dir.remove());
+const media = tsFileFixture({ seconds: 4, gop: 12 });
 
 test('udp primary stops: timeout failover to the backup, failback after the hold-down', async () => {
   const [portA, portB] = [await freeUdpPort(), await freeUdpPort()];
-  let primary: FfmpegProcess | undefined = udpSource(file, portA);
-  const backup = udpSource(file, portB);
+  let primary: FfmpegProcess | undefined = udpSource(media.file, portA);
+  const backup = udpSource(media.file, portB);
   let h: Harness | undefined;
   try {
     h = await startHarness({
@@ -43,7 +36,7 @@ test('udp primary stops: timeout failover to the backup, failback after the hold
     const switchedAt = h.packets.length;
     await h.until(() => countFrom(harness.packets, 1) >= 25, 'media from input 1');
 
-    primary = udpSource(file, portA);
+    primary = udpSource(media.file, portA);
     await h.until(() => harness.eventsOf('input.failover').length >= 3, 'failback to input 0');
     const recovered = h.eventsOf('input.recovered');
     const failback = h.eventsOf('input.failover')[2]!;

@@ -1,25 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { makeTsFile } from '../support/media.js';
-import { freeUdpPort, makeTempDir, type TempDir } from '../support/peers.js';
+import { test } from 'node:test';
+import { freeUdpPort } from '../support/peers.js';
+import { tsFileFixture } from '../support/ts-file-fixture.js';
 import { assertPublishedInputs, countFrom } from './published-invariants.js';
 import { type Harness, startHarness, udpSource, udpUrl } from './stream-harness.js';
 
 // Push inputs are not served by the ingest pod yet: the input says so (event and status) and the
 // next input is published; nothing crashes, nothing waits.
 
-let dir: TempDir;
-let file: string;
-
-before(async () => {
-  dir = await makeTempDir();
-  file = await makeTsFile(dir.path, { seconds: 4, gop: 12 });
-});
-after(() => dir.remove());
+const media = tsFileFixture({ seconds: 4, gop: 12 });
 
 test('a publish:// input is reported as not supported yet and the next input runs', async () => {
   const port = await freeUdpPort();
-  const source = udpSource(file, port);
+  const source = udpSource(media.file, port);
   let h: Harness | undefined;
   try {
     h = await startHarness({

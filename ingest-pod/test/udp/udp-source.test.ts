@@ -1,30 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ReaderError } from '../../src/packet-reader.js';
 import { parseUdpUrl } from '../../src/udp/udp-options.js';
 import { UdpSource } from '../../src/udp/udp-source.js';
-import { makeTsFile } from '../support/media.js';
-import {
-  concat,
-  freeUdpPort,
-  makeTempDir,
-  sendDatagrams,
-  spawnFfmpeg,
-  type TempDir,
-  tsPacketCheck,
-} from '../support/peers.js';
+import { concat, freeUdpPort, sendDatagrams, spawnFfmpeg, tsPacketCheck } from '../support/peers.js';
+import { tsFileFixture } from '../support/ts-file-fixture.js';
 
-let dir: TempDir;
-let file: string;
-
-before(async () => {
-  dir = await makeTempDir();
-  file = await makeTsFile(dir.path, { seconds: 2 });
-});
-after(() => dir.remove());
+const media = tsFileFixture({ seconds: 2 });
 
 /** Reads in the background until the source is closed. */
 function collect(source: UdpSource) {
@@ -45,13 +30,13 @@ async function openSource(url: string): Promise<UdpSource> {
   return source;
 }
 
-/** ffmpeg remuxes `file` to `target` and, through its tee muxer, to a file with the same bytes. */
+/** ffmpeg remuxes the media file to `target` and, through its tee muxer, to a file with the same bytes. */
 async function sendWithFfmpeg(target: string, format = 'mpegts'): Promise<Buffer> {
-  const copy = join(dir.path, `sent-${Math.random().toString(36).slice(2)}.ts`);
+  const copy = join(media.dir, `sent-${Math.random().toString(36).slice(2)}.ts`);
   const escaped = target.replaceAll(':', '\\:');
   const sender = spawnFfmpeg([
     '-i',
-    file,
+    media.file,
     '-map',
     '0',
     '-c',
@@ -109,7 +94,7 @@ test('SSM: only the named source is received; the same group without source= hea
   const gotSsm = collect(ssm);
   const gotAsm = collect(asm);
   const stranger = new Uint8Array(188 * 7).fill(0x47);
-  const wanted = (await readFile(file)).subarray(0, 188 * 70);
+  const wanted = (await readFile(media.file)).subarray(0, 188 * 70);
   const viaLo = { bindAddress: '127.0.0.2', multicastInterface: '127.0.0.1' };
   for (const port of [ssmPort, asmPort]) {
     await sendDatagrams(stranger, { host: group, port }, viaLo);
@@ -148,7 +133,7 @@ test('IPv6 unicast on ::1; a 65 424-byte datagram arrives whole', async () => {
   const port = await freeUdpPort(6);
   const source = await openSource(`udp://[::1]:${port}`);
   const got = collect(source);
-  const data = (await readFile(file)).subarray(0, 188 * 300);
+  const data = (await readFile(media.file)).subarray(0, 188 * 300);
   await sendDatagrams(data, { host: '::1', port });
   const big = new Uint8Array(188 * 348).fill(0x47); // 65424 bytes: the largest whole-TS datagram
   await sendDatagrams(big, { host: '::1', port }, { size: big.length });
@@ -170,7 +155,7 @@ test('IPv6 multicast: the join on lo by interface name succeeds', async (t) => {
 test('a full queue drops and counts datagrams instead of growing', async () => {
   const port = await freeUdpPort();
   const source = await openSource(`udp://127.0.0.1:${port}?chan_buf=4`);
-  const data = (await readFile(file)).subarray(0, 1316 * 40);
+  const data = (await readFile(media.file)).subarray(0, 1316 * 40);
   await sendDatagrams(data, { host: '127.0.0.1', port });
   for (let i = 0; i < 500 && source.dropped < 36; i++) await sleep(20);
   const batch = await source.read();
