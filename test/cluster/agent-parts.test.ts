@@ -26,25 +26,24 @@ describe('image table', () => {
     assert.equal(imageRepository('localhost:5000/x:dev'), 'localhost:5000/x');
   });
 
-  test('entrypoint + args, mapped command, pass-through', () => {
+  test('entrypoint + args, mapped command, pass-through: the program from the table, args from the spec', () => {
     const image = 'ghcr.io/tributary/ingest-pod:0.1';
-    assert.deepEqual(resolveArgv(table, { name: 'a', image, args: ['ingest'] }), [
-      'node',
-      'bin.js',
-      'ingest',
-    ]);
+    assert.deepEqual(resolveArgv(table, { name: 'a', image, args: ['ingest'] }), {
+      program: ['node', 'bin.js'],
+      args: ['ingest'],
+    });
     assert.deepEqual(
       resolveArgv(table, { name: 'a', image, command: ['tributary', 'ingest'], args: ['--x'] }),
-      ['node', 'bin.js', 'ingest', '--x'],
+      { program: ['node', 'bin.js'], args: ['ingest', '--x'] },
     );
     assert.deepEqual(
       resolveArgv(table, { name: 'a', image: HOST_IMAGE, command: ['sh', '-c'], args: ['true'] }),
-      ['sh', '-c', 'true'],
+      { program: [], args: ['sh', '-c', 'true'] },
     );
-    assert.deepEqual(resolveArgv(table, { name: 'a', image: 'example.com/plain', args: ['1'] }), [
-      'run-plain',
-      '1',
-    ]);
+    assert.deepEqual(resolveArgv(table, { name: 'a', image: 'example.com/plain', args: ['1'] }), {
+      program: ['run-plain'],
+      args: ['1'],
+    });
   });
 
   test('unknown images and unmapped commands are errors that name them', () => {

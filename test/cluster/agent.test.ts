@@ -29,6 +29,7 @@ describe('node agent', () => {
   let shared: string; // a host directory the test and the pods both see
 
   before(async () => {
+    shared = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-test-'));
     cluster = await startCluster({
       agent: {
         nodeName: NODE,
@@ -37,11 +38,11 @@ describe('node agent', () => {
         maxRestartBackoffMs: 400,
         images: {
           'example.com/greeter': ['sh', '-c', 'echo "hello $0" > "$OUT/greeting"'],
+          'example.com/script': ['sh', path.join(shared, 'program.sh')],
         },
       },
     });
     namespace = await cluster.createNamespace();
-    shared = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-test-'));
   });
   after(async () => {
     await cluster?.stop();
@@ -351,6 +352,32 @@ describe('node agent', () => {
     );
     await cluster.waitForPodPhase(namespace, 'greeter', 'Succeeded');
     assert.equal(fs.readFileSync(path.join(shared, 'greeting'), 'utf8'), 'hello table\n');
+  });
+
+  test("the image's program stays a host path even below a mounted path; the spec's args are mapped", async () => {
+    fs.writeFileSync(path.join(shared, 'program.sh'), 'echo ran > "$1"\n');
+    const mountedOverProgram = { name: 'over', mountPath: path.dirname(shared) };
+    await create(
+      pod(
+        'under-mount',
+        [
+          {
+            name: 'main',
+            image: 'example.com/script',
+            args: ['/shared/ran'],
+            volumeMounts: [mountedOverProgram],
+          },
+        ],
+        {
+          volumes: [
+            { name: 'shared', hostPath: { path: shared } },
+            { name: 'over', emptyDir: {} },
+          ],
+        },
+      ),
+    );
+    await cluster.waitForPodPhase(namespace, 'under-mount', 'Succeeded');
+    assert.equal(fs.readFileSync(path.join(shared, 'ran'), 'utf8'), 'ran\n');
   });
 
   test('an unknown image fails the pod with a message naming the image', async () => {

@@ -85,6 +85,23 @@ describe('helm install into the harness cluster', () => {
     fs.rmSync(scratch, { recursive: true, force: true });
   });
 
+  /** What the operator pods are doing, for a failure message: status and the end of their output. */
+  const describeOperatorPods = async () => {
+    const lines: string[] = [];
+    for (const pod of await operatorPods()) {
+      const name = pod.metadata?.name ?? '';
+      const states = pod.status?.containerStatuses?.map((c) => JSON.stringify(c.state)) ?? [];
+      lines.push(`pod ${name}: ${pod.status?.phase} ${states.join(' ')} ${pod.status?.message ?? ''}`);
+      const podDirs = fs.readdirSync(path.join(cluster.dir, 'agent/pods')).filter((d) => d.includes(name));
+      for (const dir of podDirs) {
+        const log = path.join(cluster.dir, 'agent/pods', dir, 'containers/operator/output.log');
+        const text = fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '(no output file)';
+        lines.push(text.split('\n').slice(-15).join('\n'));
+      }
+    }
+    return lines.join('\n');
+  };
+
   test('the operator Deployment becomes ready with two replicas, one holding the Lease', async () => {
     const apps = cluster.makeApiClient(AppsV1Api);
     await waitFor(
@@ -93,7 +110,10 @@ describe('helm install into the harness cluster', () => {
         return deployment.status?.readyReplicas === 2;
       },
       { what: 'two ready operator replicas', timeoutMs: 120_000, intervalMs: 500 },
-    );
+    ).catch(async (error: Error) => {
+      error.message += `\n${await describeOperatorPods()}`;
+      throw error;
+    });
     const names = (await operatorPods()).map((pod) => pod.metadata?.name);
     assert.equal(names.length, 2);
     const holder = await waitFor(async () => {

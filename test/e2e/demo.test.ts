@@ -12,23 +12,27 @@ import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from '@nats-io/transport-node';
 import { decodeEnvelope, isWireError, Reassembler, type WirePacket } from '@tributary/ingest-pod/wire';
-import { REPO_ROOT, waitFor } from '../cluster/index.js';
+import { REPO_ROOT } from '../cluster/index.js';
 import { run } from './chart-helm.js';
 
 const SUBJECT = 'tributary.default.demo.av';
 const COLLECT_MS = 8000;
 
-/** The demo's output so far, and a way to wait for a line. */
+/** The demo's output so far, and a way to wait for a line (failing at once if the demo exits). */
 class Output {
   text = '';
-  waitFor(pattern: RegExp, timeoutMs: number, child: ChildProcess): Promise<RegExpExecArray> {
-    return waitFor(
-      () => {
-        if (child.exitCode !== null) throw new Error(`the demo exited (${child.exitCode}):\n${this.text}`);
-        return pattern.exec(this.text) ?? undefined;
-      },
-      { what: `demo output ${pattern}`, timeoutMs, intervalMs: 250 },
-    );
+  async waitFor(pattern: RegExp, timeoutMs: number, child: ChildProcess): Promise<RegExpExecArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = pattern.exec(this.text);
+      if (match) return match;
+      const ended = child.exitCode ?? child.signalCode;
+      if (ended !== null)
+        throw new Error(`the demo exited (${ended}) before printing ${pattern}:\n${this.text}`);
+      if (Date.now() > deadline)
+        throw new Error(`no ${pattern} in the demo's output after ${timeoutMs} ms:\n${this.text}`);
+      await sleep(250);
+    }
   }
 }
 

@@ -39,8 +39,17 @@ function lookup(table: ImageTable, image: string): ImageCommand | undefined {
   return Array.isArray(entry) ? { entrypoint: entry } : entry;
 }
 
-/** The local argv for a container, or an ImageError that says why there is none. */
-export function resolveArgv(table: ImageTable, container: V1Container): string[] {
+/**
+ * The local argv for a container, or an ImageError that says why there is none. `program` comes
+ * from the image table (host paths, used as they are); `args` come from the pod spec (container
+ * paths, which the agent maps onto the pod's volumes).
+ */
+export interface LocalArgv {
+  program: string[];
+  args: string[];
+}
+
+export function resolveArgv(table: ImageTable, container: V1Container): LocalArgv {
   const image = container.image ?? '';
   const entry = lookup(table, image);
   if (!entry) {
@@ -51,12 +60,12 @@ export function resolveArgv(table: ImageTable, container: V1Container): string[]
   const args = container.args ?? [];
   const first = command[0];
   if (first === undefined) {
-    if (entry.entrypoint) return [...entry.entrypoint, ...args];
-    if (entry.passThrough && args.length > 0) return [...args];
+    if (entry.entrypoint) return { program: entry.entrypoint, args };
+    if (entry.passThrough && args.length > 0) return { program: [], args };
     throw new ImageError(`image "${image}" has no entrypoint; the container must set command`);
   }
   const mapped = entry.commands?.[first];
-  if (mapped) return [...mapped, ...command.slice(1), ...args];
-  if (entry.passThrough) return [...command, ...args];
+  if (mapped) return { program: mapped, args: [...command.slice(1), ...args] };
+  if (entry.passThrough) return { program: [], args: [...command, ...args] };
   throw new ImageError(`image "${image}" does not map command "${first}" to a local command`);
 }

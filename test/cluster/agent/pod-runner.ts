@@ -153,7 +153,7 @@ export class PodRunner {
   }
 
   async #launch(container: V1Container, volumes: Map<string, string>): Promise<Launch> {
-    const argvTemplate = resolveArgv(this.#ctx.images, container);
+    const local = resolveArgv(this.#ctx.images, container);
     const fsView = await containerFilesystem(container, volumes, this.#ctx.podDir);
     const declared = await containerEnv(
       this.pod,
@@ -171,7 +171,12 @@ export class PodRunner {
       TRIBUTARY_AGENT_MOUNTS: JSON.stringify(Object.fromEntries(fsView.mounts)),
     };
     for (const [name, value] of Object.entries(declared)) env[name] = toHostPath(fsView, value);
-    const argv = argvTemplate.map((arg) => toHostPath(fsView, expandReferences(arg, declared)));
+    // Only the pod spec's part is in container paths: a checkout below a mounted path (a repo in
+    // /tmp, with an emptyDir at /tmp) must not be redirected into the volume.
+    const argv = [
+      ...local.program,
+      ...local.args.map((arg) => toHostPath(fsView, expandReferences(arg, declared))),
+    ];
     const cwd = container.workingDir ? toHostPath(fsView, container.workingDir) : fsView.root;
     await fs.mkdir(cwd, { recursive: true });
     const logFile = path.join(this.#ctx.podDir, 'containers', container.name, 'output.log');
