@@ -60,6 +60,9 @@ export interface ProcessSample {
   /** Peak resident set (VmHWM), MB. */
   peakRssMb: number;
   rssMb: number;
+  /** Private memory now (RssAnon), MB: what the process adds beyond file pages that every process
+   * running the same binary shares (for Node, about 50 MB of its executable). */
+  anonMb: number;
 }
 
 /** CPU time from /proc/<pid>/stat (utime + stime, in clock ticks of 1/100 s) and memory from status. */
@@ -71,7 +74,12 @@ export async function sampleProcess(pid: number, ticksPerSecond = 100): Promise<
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = (name: string) =>
     Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
-  return { cpuSeconds: ticks / ticksPerSecond, peakRssMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
+  return {
+    cpuSeconds: ticks / ticksPerSecond,
+    peakRssMb: kb('VmHWM') / 1024,
+    rssMb: kb('VmRSS') / 1024,
+    anonMb: kb('RssAnon') / 1024,
+  };
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
