@@ -22,7 +22,7 @@ function tsFilter(input: ReaderInput): TsFilter {
 
 /**
  * Builds the reader for one pull input. Throws a non-retriable ReaderError for URLs no reader
- * handles: push addresses, unknown schemes, and kinds not implemented yet.
+ * handles: push addresses, unknown schemes, and kinds without a reader yet (srt, rtmp, rtsp, copy).
  */
 export function createReader(input: ReaderInput, context: ReaderContext): InputReader {
   const shown = redactUrl(input.url);
