@@ -39,8 +39,8 @@ function describe(event: DemuxEvent): string {
 export class TsPacketReader implements InputReader {
   private demuxer: TsDemuxer | undefined;
   private flushed = false;
-  private tracksRevision = -1;
-  private tracksSeen = '[]';
+  /** The demuxer's tracksRevision when its tracks were last reported. */
+  private tracksRevision = 0;
   private lastEventAt = new Map<string, number>();
   private suppressed = new Map<string, number>();
 
@@ -73,8 +73,7 @@ export class TsPacketReader implements InputReader {
   async open(signal: AbortSignal): Promise<void> {
     this.demuxer = this.createDemuxer({ ...this.filter, onEvent: (e) => this.report(e) });
     this.flushed = false;
-    this.tracksRevision = -1;
-    this.tracksSeen = '[]';
+    this.tracksRevision = this.demuxer.tracksRevision; // no tracks yet: nothing to report
     await this.source.open(signal);
   }
 
@@ -108,9 +107,6 @@ export class TsPacketReader implements InputReader {
   private noticeTracks(demuxer: TsDemuxer): void {
     if (this.onEvent === undefined || demuxer.tracksRevision === this.tracksRevision) return;
     this.tracksRevision = demuxer.tracksRevision;
-    const seen = JSON.stringify(demuxer.tracks);
-    if (seen === this.tracksSeen) return;
-    this.tracksSeen = seen;
     this.onEvent({ type: 'tracks', tracks: demuxer.tracks });
   }
 
