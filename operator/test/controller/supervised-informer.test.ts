@@ -23,6 +23,9 @@ after(() => server.stop());
 
 const pod = (name: string) => ({ metadata: { name, namespace: 'ns' }, spec: { managed: 'x' } });
 const lists = () => server.requests.filter((r) => !r.includes('watch=1')).length;
+/** The server holds a watch as soon as the request arrives; the informer counts it once the headers are back. */
+const watching = (informer: SupervisedInformer<KubernetesObject>) =>
+  server.openWatches === 1 && informer.health().synced;
 
 test('a failed watch is restarted with backoff, resumes from its resourceVersion and reports health', async () => {
   server.put('ADDED', pod('a'));
@@ -45,7 +48,7 @@ test('a failed watch is restarted with backoff, resumes from its resourceVersion
   try {
     assert.equal(informer.health().synced, false);
     await informer.start();
-    await until(() => server.openWatches === 1, 'the first watch');
+    await until(() => watching(informer), 'the first watch');
     assert.equal(informer.health().synced, true);
     assert.deepEqual(seen, ['add a']);
     assert.equal((informer.cache.get('a', 'ns') as { prepared?: boolean }).prepared, true);
@@ -54,7 +57,7 @@ test('a failed watch is restarted with backoff, resumes from its resourceVersion
     const listed = lists();
     server.failWatches = 2;
     server.dropWatches();
-    await until(() => server.openWatches === 1, 'the watch to come back');
+    await until(() => watching(informer), 'the watch to come back');
     // The dropped connection is one failure, each refused watch another.
     assert.deepEqual(errors, [20, 40, 80], 'each failure waits twice as long');
     const health = informer.health();
@@ -76,6 +79,7 @@ test('a failed watch is restarted with backoff, resumes from its resourceVersion
 });
 
 test('a list that fails is retried; the informer is not synced until it succeeds', async () => {
+  server.put('ADDED', pod('a'));
   const api = new KubeApi(server.target());
   server.failLists = 1;
   const informer = new SupervisedInformer<KubernetesObject>({
@@ -109,9 +113,10 @@ test('a watch told its resourceVersion is gone lists again, and drops what disap
     onChange: (object, verb) => seen.push(`${verb} ${object.metadata?.name}`),
     baseRestartMs: 20,
   });
+  server.put('ADDED', pod('b'));
   try {
     await informer.start();
-    await until(() => server.openWatches === 1, 'the watch');
+    await until(() => watching(informer) && informer.cache.get('b', 'ns') !== undefined, 'the watch');
     seen.length = 0;
     server.items.delete('b'); // removed while nobody watched
     server.expire();
