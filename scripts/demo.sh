@@ -199,12 +199,14 @@ log "kubectl get streams (waiting for Live)"
 live_started=$SECONDS
 last=""
 while :; do
+  # The phase is read before the table, so the table printed last always shows Live.
+  current=$(phase || true)
   table=$("$KUBECTL" -n "$STREAM_NAMESPACE" get streams 2>&1 || true)
   if [ "$table" != "$last" ]; then
     echo "$table"
     last=$table
   fi
-  [ "$(phase)" = Live ] && break
+  [ "$current" = Live ] && break
   if ((SECONDS - live_started > LIVE_TIMEOUT)); then
     diagnose
     die "stream $STREAM_NAMESPACE/$STREAM did not reach Live within $LIVE_TIMEOUT s"

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { AppsV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { type Cluster, HOST_IMAGE, KWOK_NODE_ANNOTATION, startCluster } from './index.js';
+import { type Cluster, HOST_IMAGE, KWOK_NODE_ANNOTATION, startCluster, waitFor } from './index.js';
 
 const run = promisify(execFile);
 const AGENT_NODE = 'harness-node';
@@ -136,7 +136,11 @@ subjects:
     );
     const { kubeConfig } = await full.serviceAccountKubeConfig(namespace, 'reader');
     const asReader = kubeConfig.makeApiClient(CoreV1Api);
-    const configMaps = await asReader.listNamespacedConfigMap({ namespace });
+    // The RBAC authorizer reads from a cache that can trail the writes above by a moment.
+    const configMaps = await waitFor(() => asReader.listNamespacedConfigMap({ namespace }), {
+      timeoutMs: 10_000,
+      what: 'the Role to allow listing configmaps',
+    });
     assert.ok(Array.isArray(configMaps.items));
     const secrets = await asReader.listNamespacedSecret({ namespace }).catch((error) => error.code);
     assert.equal(secrets, 403);
@@ -159,6 +163,10 @@ subjects:
     await full.waitForPodPhase(namespace, 'after', 'Running');
     await full.core.deleteNamespacedPod({ namespace, name: 'before' });
     await full.waitForPodGone(namespace, 'before');
-    assert.equal(full.agent?.podPids(namespace, 'before'), undefined);
+    // The agent forgets the pod when its watch delivers the deletion, a moment after the GET says 404.
+    await waitFor(() => full.agent?.podPids(namespace, 'before') === undefined, {
+      timeoutMs: 10_000,
+      what: 'the agent to forget the deleted pod',
+    });
   });
 });

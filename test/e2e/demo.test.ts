@@ -114,6 +114,7 @@ test('npm run demo reaches Live, publishes decodable packets, and Ctrl-C cleans 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = once(demo, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const closed = once(demo, 'close');
   for (const stream of [demo.stdout, demo.stderr])
     stream?.setEncoding('utf8').on('data', (t) => (output.text += t));
 
@@ -150,6 +151,8 @@ test('npm run demo reaches Live, publishes decodable packets, and Ctrl-C cleans 
   await output.waitFor(/-- \d+ packets, \d+ kb\/s, input 0, lost 0/, 20_000, demo);
   process.kill(-demo.pid!, 'SIGINT');
   const [code] = await exited;
+  // Its last lines may still be in the pipes; a child it leaked would hold them open, hence the bound.
+  await Promise.race([closed, sleep(10_000)]);
   assert.match(output.text, /demo: done/, output.text);
   assert.equal(code, 130, 'the demo ends as interrupted');
   assert.ok(!fs.existsSync(clusterDir), `the cluster's files are gone (${clusterDir})`);

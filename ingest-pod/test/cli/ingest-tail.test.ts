@@ -65,10 +65,13 @@ test('ingest publishes, serves health and metrics, tail prints its packets, SIGT
     };
     const base = `http://127.0.0.1:${listening.port}`;
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
-    for (let i = 0; i < 100 && (await fetch(`${base}/readyz`)).status !== 200; i++) {
+    let ready = 0;
+    for (let i = 0; i < 100; i++) {
+      ready = (await fetch(`${base}/readyz`)).status;
+      if (ready === 200) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    assert.equal(ready, 200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     assert.match(metrics, /tributary_ingest_access_units_total\{codec="h264"\} [1-9]/);
     assert.match(metrics, /tributary_ingest_input_state\{input="0",state="active"\} 1/);

@@ -25,7 +25,8 @@ export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {
   child.stderr.setEncoding('utf8').on('data', (text: string) => {
     stderr += text;
   });
-  const [code] = (await once(child, 'exit')) as [number | null];
+  // 'close', not 'exit': the last output may still be in the pipes when the process exits.
+  const [code] = (await once(child, 'close')) as [number | null];
   return { code, stdout, stderr };
 }
 
@@ -56,7 +57,7 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
   child.stderr?.setEncoding('utf8').on('data', (text: string) => {
     stderr += text;
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return {
     child,
     stdout: () => stdout,

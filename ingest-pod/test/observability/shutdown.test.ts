@@ -74,7 +74,8 @@ describe('handleShutdown', () => {
         if (output.includes('"msg":"ready"')) resolve();
       });
     });
-    const exited = once(child, 'exit');
+    // 'close', not 'exit': the last lines may still be in the pipe when the process exits.
+    const exited = once(child, 'close');
     await ready;
     child.kill('SIGTERM');
     const [code] = await exited;

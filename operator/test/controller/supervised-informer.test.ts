@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, beforeEach, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { SupervisedInformer } from '../../src/controller/supervised-informer.js';
@@ -19,11 +19,18 @@ let server: FakeApiServer;
 before(async () => {
   server = await FakeApiServer.start();
 });
+beforeEach(() => {
+  server.failWatches = 0;
+  server.failLists = 0;
+});
 after(() => server.stop());
 
 const pod = (name: string) => ({ metadata: { name, namespace: 'ns' }, spec: { managed: 'x' } });
 const lists = () => server.requests.filter((r) => !r.includes('watch=1')).length;
-/** The server holds a watch as soon as the request arrives; the informer counts it once the headers are back. */
+/**
+ * The server holds a watch as soon as the request arrives; after a failure the informer is synced
+ * again only once the headers are back.
+ */
 const watching = (informer: SupervisedInformer<KubernetesObject>) =>
   server.openWatches === 1 && informer.health().synced;
 
