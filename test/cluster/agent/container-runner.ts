@@ -46,6 +46,8 @@ export class ContainerRunner {
   #starts = 0;
   #ready = false;
   #process: ManagedProcess | undefined;
+  /** Set by stop(): the grace period for a process whose start was still under way. */
+  #stopGraceMs: number | undefined;
   #readinessAbort: AbortController | undefined;
   readonly #onChange: () => void;
 
@@ -102,6 +104,8 @@ export class ContainerRunner {
       });
     }
     this.#process = proc;
+    // Stopped while the process was being spawned: stop() could not reach it, so stop it here.
+    if (this.#stopGraceMs !== undefined) void proc.stop(this.#stopGraceMs);
     this.#starts += 1;
     const startedAt = new Date();
     this.#state = { running: { startedAt } };
@@ -158,6 +162,7 @@ export class ContainerRunner {
 
   /** SIGTERM to the process group, SIGKILL after the grace period; resolves when it has exited. */
   async stop(graceMs: number): Promise<void> {
+    this.#stopGraceMs = graceMs;
     await this.#process?.stop(graceMs);
   }
 

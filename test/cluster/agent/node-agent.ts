@@ -56,6 +56,8 @@ export class NodeAgent {
   readonly #coordination: CoordinationV1Api;
   readonly #identity: NodeIdentity;
   readonly #pods = new Map<string, PodEntry>(); // by uid
+  /** Every runner until its pod has settled, including those of pods forgotten while still stopping. */
+  readonly #runners = new Set<PodRunner>();
   readonly #stop = new AbortController();
   readonly #octet: number;
   #nodeUid = '';
@@ -105,9 +107,8 @@ export class NodeAgent {
   async stop(graceMs = 5000): Promise<void> {
     this.#stop.abort();
     this.#watch?.abort();
-    const entries = [...this.#pods.values()];
-    for (const entry of entries) entry.writer.close();
-    await Promise.all(entries.map((e) => e.runner.terminate(graceMs / 1000)));
+    for (const entry of this.#pods.values()) entry.writer.close();
+    await Promise.all([...this.#runners].map((runner) => runner.terminate(graceMs / 1000)));
     await Promise.allSettled(this.#loops);
   }
 
@@ -235,6 +236,9 @@ export class NodeAgent {
       onStatus: (status: V1PodStatus) => writer.set(status),
     });
     this.#pods.set(uid, { runner, writer });
+    this.#runners.add(runner);
+    const settled = () => this.#runners.delete(runner);
+    runner.done.then(settled, settled);
   }
 
   #allocateIP(): string {

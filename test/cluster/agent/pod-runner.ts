@@ -81,7 +81,7 @@ export class PodRunner {
     if (!launches) return this.#emit();
     for (const [runner, launch] of launches.init) {
       const exit = await this.#runUntilSettled(runner, launch, true);
-      if (this.#terminating) return;
+      if (this.#terminating || !exit) return;
       if (exit.exitCode !== 0) {
         this.#failure = {
           reason: 'InitContainerFailed',
@@ -95,10 +95,15 @@ export class PodRunner {
     this.#emit();
   }
 
-  /** Runs a container, restarting it as the pod's restartPolicy says, until it stays terminated. */
+  /**
+   * Runs a container, restarting it as the pod's restartPolicy says, until it stays terminated;
+   * undefined when the pod was told to terminate before the container started.
+   */
   async #runUntilSettled(runner: ContainerRunner, launch: Launch, init: boolean) {
     let backoff = this.#ctx.backoffMs;
     for (;;) {
+      // terminate() may have come while the volumes were prepared or an init container ran.
+      if (this.#terminating) return undefined;
       const exit: V1ContainerStateTerminated = await runner.run(launch.process, launch.readiness);
       const policy = init && this.restartPolicy === 'Always' ? 'OnFailure' : this.restartPolicy;
       const restart = policy === 'Always' || (policy === 'OnFailure' && exit.exitCode !== 0);
