@@ -24,13 +24,11 @@ else
   echo "setup: Debian packages present"
 fi
 
-# Install only when the lock file changed since the last install (node_modules/.package-lock.json).
-# `npm install`, not `npm ci`: the registry reachable here serves only the linux-x64 builds of
-# biome and esbuild, so the lock cannot list the other platforms' optional packages and `npm ci`
-# refuses it; `npm install` follows the lock for everything it lists.
+# Install exactly the lock (`npm ci`), and only when it changed since the last install
+# (node_modules/.package-lock.json is written by every install).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: npm install (from package-lock.json)"
-  npm install --no-audit --no-fund --loglevel=error
+  echo "setup: npm ci (package-lock.json)"
+  npm ci --no-audit --no-fund --loglevel=error
 else
   echo "setup: node_modules up to date"
 fi

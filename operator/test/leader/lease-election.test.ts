@@ -33,14 +33,15 @@ async function until(check: () => boolean, what: string): Promise<void> {
   assert.fail(`timed out waiting for ${what}`);
 }
 
-function candidate(store: LeaseStore, identity: string, log: string[]) {
+/** A short lease by default, for the tests that wait for it to run out; `steady` rides out a slow machine. */
+function candidate(store: LeaseStore, identity: string, log: string[], steady = false) {
   return new LeaseElection({
     store,
     namespace: 'ops',
     name: 'tributary-operator',
     identity,
-    leaseDurationSeconds: 1,
-    renewDeadlineMs: 500,
+    leaseDurationSeconds: steady ? 15 : 1,
+    renewDeadlineMs: steady ? 10_000 : 500,
     retryPeriodMs: 20,
     onStartedLeading: () => log.push(`${identity} leads`),
     onStoppedLeading: () => log.push(`${identity} stops`),
@@ -50,8 +51,8 @@ function candidate(store: LeaseStore, identity: string, log: string[]) {
 test('one of two candidates leads; stopping it hands the lease over at once', async () => {
   const store = memoryStore();
   const log: string[] = [];
-  const a = candidate(store, 'a', log);
-  const b = candidate(store, 'b', log);
+  const a = candidate(store, 'a', log, true);
+  const b = candidate(store, 'b', log, true);
   a.start();
   await until(() => a.isLeader, 'a to lead');
   b.start();
