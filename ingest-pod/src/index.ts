@@ -1,2 +1,2 @@
 export * from './avpacket.js';
-export * from './packet-reader.js';
+export * from './reader/packet-reader.js';

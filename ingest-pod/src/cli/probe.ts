@@ -4,8 +4,8 @@ import { parseArgs } from 'node:util';
 import type { AVPacket } from '../avpacket.js';
 import { DUMP_EXTENSION } from '../probe/dump-extension.js';
 import { TrackSummaries, type TrackSummary } from '../probe/track-summary.js';
-import { createReader } from '../reader/factory.js';
 import type { ReaderEvent, ReaderInput } from '../reader/reader-api.js';
+import { createReader } from '../sources/create-reader.js';
 import { CliError, parseIntegerList, parseNonNegativeInteger, parsePositiveSeconds } from './args.js';
 
 export const PROBE_USAGE = `usage: tributary probe <url> [--duration <s>] [--json] [--dump <dir>]

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AVPacket, TrackInfo } from '../avpacket.js';
 import type { TsFilter } from '../mpegts/demuxer-api.js';
-import { ReaderError } from '../packet-reader.js';
+import { ReaderError } from '../reader/packet-reader.js';
 import type { InputReader, ReaderCounters, ReaderEvent } from '../reader/reader-api.js';
 import { type CreateDemuxer, TsPacketReader } from '../reader/ts-packet-reader.js';
 import { DtsPacer } from './dts-pacer.js';

@@ -1,6 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
-import { ReaderError } from '../packet-reader.js';
 import type { ByteSource } from '../reader/byte-source.js';
+import { ReaderError } from '../reader/packet-reader.js';
 
 const CHUNK_BYTES = 188 * 1024;
 

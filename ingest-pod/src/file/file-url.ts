@@ -1,5 +1,5 @@
 import { isResourceName } from '@tributary/crds';
-import { ReaderError } from '../packet-reader.js';
+import { ReaderError } from '../reader/packet-reader.js';
 
 /** What a `file://<mount>/<relative/path>?loop=&pace=` URL asks for. */
 export interface FileUrl {

@@ -1,6 +1,6 @@
 import { open, realpath, stat } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
-import { ReaderError } from '../packet-reader.js';
+import { ReaderError } from '../reader/packet-reader.js';
 import type { FileUrl } from './file-url.js';
 
 export const TS_EXTENSIONS = new Set(['.ts', '.m2ts', '.mts', '.m2t', '.tsv']);

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { redactUrl } from '@tributary/crds';
-import { ReaderError } from '../packet-reader.js';
 import type { ByteSource } from '../reader/byte-source.js';
 import { classifyFailure } from '../reader/error-classification.js';
 import { HttpStatusError, httpGet, readWholeBody } from '../reader/http-get.js';
+import { ReaderError } from '../reader/packet-reader.js';
 import type { ReaderEvent } from '../reader/reader-api.js';
 import { type MediaPlaylist, type MediaSegment, PlaylistError, parsePlaylist } from './playlist.js';
 import { withRetries } from './retry.js';

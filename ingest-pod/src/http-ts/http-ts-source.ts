@@ -1,7 +1,7 @@
 import { redactUrl } from '@tributary/crds';
-import { ReaderError } from '../packet-reader.js';
 import type { ByteSource } from '../reader/byte-source.js';
 import { httpGet, networkError } from '../reader/http-get.js';
+import { ReaderError } from '../reader/packet-reader.js';
 
 export interface HttpTsOptions {
   url: string;

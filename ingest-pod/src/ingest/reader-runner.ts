@@ -1,4 +1,4 @@
-import { ReaderError } from '../packet-reader.js';
+import { ReaderError } from '../reader/packet-reader.js';
 import type { CreateReader, InputReader, ReaderContext, ReaderEvent } from '../reader/reader-api.js';
 import { startWorker } from '../worker/worker.js';
 import type { PacketBatch } from '../worker/worker-api.js';

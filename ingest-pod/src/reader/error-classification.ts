@@ -1,4 +1,4 @@
-import { ReaderError } from '../packet-reader.js';
+import { ReaderError } from './packet-reader.js';
 
 /** What kind of failure ended an operation, and whether retrying in place can help. */
 export interface FailureClass {

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Agent } from 'node:https';
 import { redactUrl } from '@tributary/crds';
-import { ReaderError } from '../packet-reader.js';
 import { classifyFailure, isPermanentHttpStatus } from './error-classification.js';
+import { ReaderError } from './packet-reader.js';
 
 export const USER_AGENT = 'Tributary/0.1';
 

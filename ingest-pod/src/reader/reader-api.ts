@@ -1,5 +1,5 @@
 import type { TrackInfo } from '../avpacket.js';
-import type { PacketReader } from '../packet-reader.js';
+import type { PacketReader } from './packet-reader.js';
 
 /**
  * One input as a reader sees it: secrets already resolved from the pod's env (the operator passes

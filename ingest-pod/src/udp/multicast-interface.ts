@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { NetworkInterfaceInfo } from 'node:os';
-import { ReaderError } from '../packet-reader.js';
+import { ReaderError } from '../reader/packet-reader.js';
 
 export type InterfaceTable = Record<string, NetworkInterfaceInfo[] | undefined>;
 

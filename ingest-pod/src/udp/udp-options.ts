@@ -1,5 +1,5 @@
 import { isIP, isIPv4 } from 'node:net';
-import { ReaderError } from '../packet-reader.js';
+import { ReaderError } from '../reader/packet-reader.js';
 
 /** Everything a `udp://` URL says about the socket to open. */
 export interface UdpOptions {

@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import { networkInterfaces } from 'node:os';
-import { ReaderError } from '../packet-reader.js';
 import type { ByteSource } from '../reader/byte-source.js';
+import { ReaderError } from '../reader/packet-reader.js';
 import { DatagramQueue } from './datagram-queue.js';
 import { type InterfaceTable, resolveMulticastInterface } from './multicast-interface.js';
 import { extractTsPayload } from './rtp.js';

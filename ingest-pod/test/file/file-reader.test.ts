@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { AVPacket } from '../../src/avpacket.js';
 import { FileReader } from '../../src/file/file-reader.js';
-import { ReaderError } from '../../src/packet-reader.js';
+import { ReaderError } from '../../src/reader/packet-reader.js';
 import { ffprobeCounts, makeTsFile, type ProbedStream } from '../support/media.js';
 import { makeTempDir, type TempDir } from '../support/peers.js';
 

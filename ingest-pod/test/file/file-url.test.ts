@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseFileUrl } from '../../src/file/file-url.js';
-import { ReaderError } from '../../src/packet-reader.js';
+import { ReaderError } from '../../src/reader/packet-reader.js';
 
 test('file://<mount>/<path> with loop and pace options', () => {
   assert.deepEqual(parseFileUrl('file://movies/2024/clip.ts'), {

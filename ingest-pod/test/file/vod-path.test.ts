@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseFileUrl } from '../../src/file/file-url.js';
 import { checkContainer, resolveVodFile } from '../../src/file/vod-path.js';
-import { ReaderError } from '../../src/packet-reader.js';
+import { ReaderError } from '../../src/reader/packet-reader.js';
 import { makeTsFile } from '../support/media.js';
 import { makeTempDir, type TempDir } from '../support/peers.js';
 

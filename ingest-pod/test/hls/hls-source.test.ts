@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type HlsOptions, HlsSource } from '../../src/hls/hls-source.js';
-import { ReaderError } from '../../src/packet-reader.js';
+import { ReaderError } from '../../src/reader/packet-reader.js';
 import type { ReaderEvent } from '../../src/reader/reader-api.js';
 import { makeTsFile } from '../support/media.js';
 import { concat, makeHlsRendition, makeTempDir, type TempDir } from '../support/peers.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { type HttpTsOptions, HttpTsSource } from '../../src/http-ts/http-ts-source.js';
-import { ReaderError } from '../../src/packet-reader.js';
+import { ReaderError } from '../../src/reader/packet-reader.js';
 import { makeTsFile } from '../support/media.js';
 import {
   concat,

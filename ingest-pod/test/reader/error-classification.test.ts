@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ReaderError } from '../../src/packet-reader.js';
 import { classifyFailure, isPermanentHttpStatus } from '../../src/reader/error-classification.js';
 import { HttpStatusError } from '../../src/reader/http-get.js';
+import { ReaderError } from '../../src/reader/packet-reader.js';
 
 const coded = (code: string, message = code) => Object.assign(new Error(message), { code });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ReaderError } from '../../src/packet-reader.js';
+import { ReaderError } from '../../src/reader/packet-reader.js';
 import { resolveMulticastInterface } from '../../src/udp/multicast-interface.js';
 import { parseUdpUrl, UDP_DEFAULTS } from '../../src/udp/udp-options.js';
 

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ReaderError } from '../../src/packet-reader.js';
+import { ReaderError } from '../../src/reader/packet-reader.js';
 import { parseUdpUrl } from '../../src/udp/udp-options.js';
 import { UdpSource } from '../../src/udp/udp-source.js';
 import { concat, freeUdpPort, sendDatagrams, spawnFfmpeg, tsPacketCheck } from '../support/peers.js';

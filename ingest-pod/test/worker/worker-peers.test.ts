@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
-import { createReader } from '../../src/reader/factory.js';
+import { createReader } from '../../src/sources/create-reader.js';
 import { startWorker } from '../../src/worker/worker.js';
 import type { PacketBatch, WorkerEvent } from '../../src/worker/worker-api.js';
 import { ffprobeCounts, makeTsFile, type ProbedStream } from '../support/media.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ReaderError } from '../../src/packet-reader.js';
 import { HttpStatusError } from '../../src/reader/http-get.js';
+import { ReaderError } from '../../src/reader/packet-reader.js';
 import type { InputReader } from '../../src/reader/reader-api.js';
 import { startWorker } from '../../src/worker/worker.js';
 import type { PacketBatch, WorkerDeps, WorkerEvent } from '../../src/worker/worker-api.js';

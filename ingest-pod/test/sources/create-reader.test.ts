@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AVPacket } from '../../src/avpacket.js';
-import { ReaderError } from '../../src/packet-reader.js';
-import { createReader } from '../../src/reader/factory.js';
+import { ReaderError } from '../../src/reader/packet-reader.js';
 import type { InputReader, ReaderInput } from '../../src/reader/reader-api.js';
+import { createReader } from '../../src/sources/create-reader.js';
 import { ffprobeCounts, makeTsFile, type ProbedStream } from '../support/media.js';
 import {
   freeUdpPort,

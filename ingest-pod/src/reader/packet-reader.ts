@@ -1,4 +1,4 @@
-import type { AVPacket } from './avpacket.js';
+import type { AVPacket } from '../avpacket.js';
 
 /**
  * Every pull source implements this. `read()` resolves with the next batch of access units, or

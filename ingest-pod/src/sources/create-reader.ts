@@ -3,11 +3,11 @@ import { FileReader } from '../file/file-reader.js';
 import { HlsSource } from '../hls/hls-source.js';
 import { HttpTsSource } from '../http-ts/http-ts-source.js';
 import type { TsFilter } from '../mpegts/demuxer-api.js';
-import { ReaderError } from '../packet-reader.js';
+import { ReaderError } from '../reader/packet-reader.js';
+import type { InputReader, ReaderContext, ReaderInput } from '../reader/reader-api.js';
+import { TsPacketReader } from '../reader/ts-packet-reader.js';
 import { parseUdpUrl } from '../udp/udp-options.js';
 import { UdpSource } from '../udp/udp-source.js';
-import type { InputReader, ReaderContext, ReaderInput } from './reader-api.js';
-import { TsPacketReader } from './ts-packet-reader.js';
 
 /** Seed defaults for HTTP operations when the input leaves timeoutSeconds at 0. */
 const HTTP_TIMEOUT_MS = 15_000;
