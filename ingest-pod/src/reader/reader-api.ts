@@ -41,6 +41,30 @@ export interface ReaderCounters {
   dropped?: number;
 }
 
+/**
+ * Link statistics of a transport that keeps them (SRT), as totals since the reader opened except
+ * where a field says otherwise. Loss is the first thing an SRT user looks at.
+ */
+export interface LinkStats {
+  /** Smoothed round-trip time. */
+  rttMs: number;
+  /** Estimated link bandwidth. */
+  bandwidthMbps: number;
+  /** Receive rate over the last interval. */
+  receiveRateMbps: number;
+  packetsReceived: number;
+  /** Packets the receiver found missing (before any retransmission). */
+  packetsLost: number;
+  /** Retransmitted packets that arrived. */
+  packetsRetransmitted: number;
+  /** Packets dropped as too late to play: real loss after recovery. */
+  packetsDropped: number;
+  /** Data held in the receive buffer now, in ms of media. */
+  receiveBufferMs: number;
+  /** The latency agreed with the peer. */
+  latencyMs: number;
+}
+
 export interface ReaderContext {
   /** Root under which `file://<mount>/<path>` resolves (`/vod` in the pod, `--vod-root` in the CLI). */
   vodRoot?: string;
@@ -56,6 +80,8 @@ export interface InputReader extends PacketReader {
    * the worker's default (HLS: three target durations). Read on every check, so it may change.
    */
   readonly stallTimeoutMs?: number;
+  /** Transport link statistics, for readers whose transport keeps them (SRT). */
+  readonly linkStats?: Readonly<LinkStats>;
 }
 
 export type CreateReader = (input: ReaderInput, context: ReaderContext) => InputReader;
