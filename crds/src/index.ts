@@ -35,6 +35,7 @@ export {
 export {
   type InputError,
   type InputStatus,
+  type LinkStatus,
   STREAM_PHASES,
   type StreamPhase,
   type StreamStatus,

@@ -34,6 +34,23 @@ export const InputErrorSchema = obj('One error of an input.', {
   at: time('When it happened.'),
 });
 
+const count = (description: string) => Type.Optional(int(description, { minimum: 0 }));
+
+export const LinkStatusSchema = obj(
+  'Transport link statistics of the input while it is open (SRT): counts since the connection opened.',
+  {
+    rttMs: count('Smoothed round-trip time to the peer, in milliseconds.'),
+    latencyMs: count('Receive latency agreed with the peer, in milliseconds.'),
+    bandwidthKbps: count('Estimated link bandwidth, in kbit/s.'),
+    receiveRateKbps: count('Receive rate over the last second, in kbit/s.'),
+    receiveBufferMs: count('Media held in the receive buffer, in milliseconds.'),
+    packetsReceived: count('Packets received.'),
+    packetsLost: count('Packets found missing on arrival (before retransmission recovered any).'),
+    packetsRetransmitted: count('Retransmitted packets received.'),
+    packetsDropped: count('Packets dropped as too late to play: the loss left after retransmission.'),
+  },
+);
+
 export const InputStatusSchema = obj('Health of one input.', {
   priority: int('Index of the input in spec.inputs.', { minimum: 0, maximum: 7 }),
   url: Type.Optional(
@@ -49,6 +66,7 @@ export const InputStatusSchema = obj('Health of one input.', {
   bitrateKbps: kbps('Recent bitrate of the input'),
   tracks: Type.Optional(list('Elementary streams seen on the input.', TrackStatusSchema, { maxItems: 64 })),
   errors: Type.Optional(list('Latest errors, newest first, at most 5.', InputErrorSchema, { maxItems: 5 })),
+  link: Type.Optional(LinkStatusSchema),
 });
 
 export const SwitchRecordSchema = obj('One change of the active input.', {
@@ -113,5 +131,6 @@ export type SwitchReason = (typeof SWITCH_REASONS)[number];
 export type TrackStatus = Static<typeof TrackStatusSchema>;
 export type InputError = Static<typeof InputErrorSchema>;
 export type InputStatus = Static<typeof InputStatusSchema>;
+export type LinkStatus = Static<typeof LinkStatusSchema>;
 export type SwitchRecord = Static<typeof SwitchRecordSchema>;
 export type StreamStatus = Static<typeof StreamStatusSchema>;

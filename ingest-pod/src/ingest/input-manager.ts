@@ -38,7 +38,10 @@ export interface InputManagerOptions {
   publish(packets: AVPacket[], meta: PublishMeta): void;
   emit(type: string, payload: Record<string, unknown>): void;
   statusChanged(status: FailoverStatus): void;
-  tracker: Pick<StatusTracker, 'setTracks' | 'recordUnknownStream' | 'clearTracks' | 'setInputCount'>;
+  tracker: Pick<
+    StatusTracker,
+    'setTracks' | 'recordUnknownStream' | 'clearTracks' | 'setInputCount' | 'setLink'
+  >;
   metrics: IngestMetrics;
   failoverMetrics: FailoverMetrics;
   log: Logger;
@@ -55,7 +58,7 @@ interface Slot {
   syncedAt: number;
 }
 
-/** Reader counters (bytes, TS packets, CC errors) reach the metrics this often, not per batch. */
+/** Reader counters and link statistics reach the metrics and status this often, not per batch. */
 const COUNTER_SYNC_MS = 1000;
 
 /** Slack after the packet timeout, so the deadline tick finds the gap complete. */
@@ -229,6 +232,8 @@ export class InputManager {
   #stopReader(readerId: number): void {
     const slot = this.#slots.get(readerId);
     if (slot === undefined) return;
+    const priority = this.#priorityOf(readerId);
+    if (priority >= 0) this.#o.tracker.setLink(priority, undefined);
     this.#slots.delete(readerId);
     if (this.#publishingId === readerId) this.#publishingId = null;
     const previous = this.#closing.get(slot.url);
@@ -283,6 +288,10 @@ export class InputManager {
     if (priority >= 0 && now - slot.syncedAt >= COUNTER_SYNC_MS) {
       slot.syncedAt = now;
       this.#o.metrics.syncReader(priority, reader);
+      if (reader.linkStats !== undefined) {
+        this.#o.metrics.syncLink(priority, reader);
+        this.#o.tracker.setLink(priority, reader.linkStats);
+      }
     }
     if (role === 'active' || canStartFrom(batch.packets, reader.tracks)) {
       this.#dispatch({ type: 'packet', readerId });

@@ -42,6 +42,9 @@ function openingAfter(reader: InputReader, after: Promise<void>): InputReader {
     get stallTimeoutMs() {
       return reader.stallTimeoutMs;
     },
+    get linkStats() {
+      return reader.linkStats;
+    },
     open: async (signal) => {
       await after;
       return reader.open(signal);

@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Codec } from '../avpacket.js';
-import type { ReaderCounters } from '../reader/reader-api.js';
+import type { LinkStats, ReaderCounters } from '../reader/reader-api.js';
 
 const PREFIX = 'tributary_ingest_';
 
@@ -30,6 +30,8 @@ export interface IngestMetrics {
   markPacket(atMs: number): void;
   /** Adds what a reader counted since the previous call for the same reader object. */
   syncReader(input: number, reader: { readonly counters: Readonly<ReaderCounters> }): void;
+  /** Link statistics of a reader whose transport keeps them (SRT): gauges now, counts as deltas. */
+  syncLink(input: number, reader: { readonly linkStats?: Readonly<LinkStats> | undefined }): void;
   countAccessUnit(codec: Codec): void;
 }
 
@@ -74,6 +76,7 @@ export function createIngestMetrics({
     'codec',
   ]);
   const seen = new WeakMap<object, ReaderCounters>();
+  const link = linkMetrics(registers);
 
   return {
     registry,
@@ -111,8 +114,66 @@ export function createIngestMetrics({
       unknownStreams.set(labels, current.unknownStreams);
       seen.set(reader, current);
     },
+    syncLink: link.sync,
     countAccessUnit(codec) {
       accessUnits.inc({ codec });
+    },
+  };
+}
+
+type LinkCount = 'packetsReceived' | 'packetsLost' | 'packetsRetransmitted' | 'packetsDropped';
+
+/** SRT-style link statistics by input: what an SRT user looks at first is loss. */
+function linkMetrics(registers: Registry[]) {
+  const gauge = (name: string, help: string) =>
+    new Gauge({ name: `${PREFIX}link_${name}`, help, labelNames: ['input'] as const, registers });
+  const rtt = gauge('rtt_seconds', 'Round-trip time to the peer of an input with a link (SRT)');
+  const buffer = gauge('receive_buffer_seconds', 'Media held in the receive buffer of an input (SRT)');
+  const latency = gauge('latency_seconds', 'Receive latency agreed with the peer of an input (SRT)');
+  const bandwidth = gauge('bandwidth_bits_per_second', 'Estimated link bandwidth of an input (SRT)');
+  const counts: Record<LinkCount, Counter<'input'>> = {
+    packetsReceived: new Counter({
+      name: `${PREFIX}link_packets_received_total`,
+      help: 'Packets received on the link of an input (SRT)',
+      labelNames: ['input'] as const,
+      registers,
+    }),
+    packetsLost: new Counter({
+      name: `${PREFIX}link_packets_lost_total`,
+      help: 'Packets found missing on the link of an input, before retransmission (SRT)',
+      labelNames: ['input'] as const,
+      registers,
+    }),
+    packetsRetransmitted: new Counter({
+      name: `${PREFIX}link_packets_retransmitted_total`,
+      help: 'Retransmitted packets received on the link of an input (SRT)',
+      labelNames: ['input'] as const,
+      registers,
+    }),
+    packetsDropped: new Counter({
+      name: `${PREFIX}link_packets_dropped_total`,
+      help: 'Packets dropped as too late on the link of an input: loss after retransmission (SRT)',
+      labelNames: ['input'] as const,
+      registers,
+    }),
+  };
+  const seen = new WeakMap<object, Record<LinkCount, number>>();
+  return {
+    sync(input: number, reader: { readonly linkStats?: Readonly<LinkStats> | undefined }): void {
+      const stats = reader.linkStats;
+      if (stats === undefined) return;
+      const labels = { input: String(input) };
+      rtt.set(labels, stats.rttMs / 1000);
+      buffer.set(labels, stats.receiveBufferMs / 1000);
+      latency.set(labels, stats.latencyMs / 1000);
+      bandwidth.set(labels, stats.bandwidthMbps * 1e6);
+      const previous = seen.get(reader);
+      const current = {} as Record<LinkCount, number>;
+      for (const key of Object.keys(counts) as LinkCount[]) {
+        current[key] = stats[key];
+        counts[key].inc(labels, Math.max(0, stats[key] - (previous?.[key] ?? 0)));
+      }
+      seen.set(reader, current);
     },
   };
 }

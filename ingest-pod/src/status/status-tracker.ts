@@ -1,10 +1,12 @@
 import type { AVPacket, TrackInfo } from '../avpacket.js';
 import type { InputHealth } from '../failover/types.js';
+import type { LinkStats } from '../reader/reader-api.js';
 import { trackKind } from '../timeline/track-kind.js';
 import { SlidingRate } from './sliding-rate.js';
 import type {
   ErrorStatus,
   InputStatus,
+  LinkStatus,
   StreamStatusSnapshot,
   SwitchStatus,
   TrackStatus,
@@ -42,6 +44,7 @@ interface InputRecord {
   tracks: Map<number, TrackRecord>;
   unknownStreams: Map<number, UnknownStreamStatus>;
   errors: { message: string; at: number }[];
+  link: LinkStatus | undefined;
 }
 
 /**
@@ -103,6 +106,13 @@ export class StatusTracker {
     const input = this.inputs[priority];
     input?.tracks.clear();
     input?.unknownStreams.clear();
+    if (input) input.link = undefined;
+  }
+
+  /** The transport's link statistics (SRT), or undefined once the input has no open link. */
+  setLink(priority: number, stats: Readonly<LinkStats> | undefined): void {
+    const input = this.inputs[priority];
+    if (input) input.link = stats === undefined ? undefined : linkStatus(stats);
   }
 
   recordUnknownStream(priority: number, stream: UnknownStreamStatus): void {
@@ -178,7 +188,30 @@ export class StatusTracker {
 }
 
 function newInput(): InputRecord {
-  return { state: 'standby', lastPacketAt: null, tracks: new Map(), unknownStreams: new Map(), errors: [] };
+  return {
+    state: 'standby',
+    lastPacketAt: null,
+    tracks: new Map(),
+    unknownStreams: new Map(),
+    errors: [],
+    link: undefined,
+  };
+}
+
+const whole = (n: number) => (Number.isFinite(n) ? Math.max(0, Math.round(n)) : 0);
+
+function linkStatus(stats: Readonly<LinkStats>): LinkStatus {
+  return {
+    rttMs: whole(stats.rttMs),
+    latencyMs: whole(stats.latencyMs),
+    bandwidthKbps: whole(stats.bandwidthMbps * 1000),
+    receiveRateKbps: whole(stats.receiveRateMbps * 1000),
+    receiveBufferMs: whole(stats.receiveBufferMs),
+    packetsReceived: whole(stats.packetsReceived),
+    packetsLost: whole(stats.packetsLost),
+    packetsRetransmitted: whole(stats.packetsRetransmitted),
+    packetsDropped: whole(stats.packetsDropped),
+  };
 }
 
 function inputStatus(input: InputRecord, priority: number, now: number): InputStatus {
@@ -191,7 +224,7 @@ function inputStatus(input: InputRecord, priority: number, now: number): InputSt
       }),
     )
     .sort((a, b) => a.trackId - b.trackId);
-  return {
+  const status: InputStatus = {
     priority,
     state: input.state,
     lastPacketTime: input.lastPacketAt === null ? null : iso(input.lastPacketAt),
@@ -200,6 +233,8 @@ function inputStatus(input: InputRecord, priority: number, now: number): InputSt
     unknownStreams: [...input.unknownStreams.values()].sort((a, b) => a.pid - b.pid),
     errors: input.errors.map((error): ErrorStatus => ({ message: error.message, at: iso(error.at) })),
   };
+  if (input.link !== undefined) status.link = { ...input.link };
+  return status;
 }
 
 function switchStatus(entry: SwitchEntry): SwitchStatus {

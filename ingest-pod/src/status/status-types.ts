@@ -30,6 +30,21 @@ export interface InputStatus {
   unknownStreams: UnknownStreamStatus[];
   /** Newest first, at most 5. */
   errors: ErrorStatus[];
+  /** Transport link statistics while the input's link is open (SRT). */
+  link?: LinkStatus;
+}
+
+/** As `status.inputs[].link` of the Stream: whole numbers, rates in kbit/s. */
+export interface LinkStatus {
+  rttMs: number;
+  latencyMs: number;
+  bandwidthKbps: number;
+  receiveRateKbps: number;
+  receiveBufferMs: number;
+  packetsReceived: number;
+  packetsLost: number;
+  packetsRetransmitted: number;
+  packetsDropped: number;
 }
 
 export interface TrackStatus {

@@ -29,7 +29,7 @@ test('round-trips values', () => {
       fc.array(tie('node'), { maxLength: 4 }),
       fc.dictionary(fc.string({ minLength: 1 }), tie('node'), { maxKeys: 4 }),
     ),
-  })).node;
+  })).node as fc.Arbitrary<Amf0Value>;
   fc.assert(
     fc.property(fc.array(value, { maxLength: 4 }), (values) => {
       const decoded = decodeAmf0(encodeAmf0(values)).map((v) => JSON.parse(JSON.stringify(v)));

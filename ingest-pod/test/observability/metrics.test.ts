@@ -8,6 +8,37 @@ async function values(metrics: ReturnType<typeof createIngestMetrics>, name: str
 }
 
 describe('ingest metrics', () => {
+  it('exports link statistics as gauges and the packet counts as deltas per reader object', async () => {
+    const metrics = createIngestMetrics({ processMetrics: false });
+    const link = {
+      rttMs: 2,
+      latencyMs: 120,
+      bandwidthMbps: 100,
+      receiveRateMbps: 4,
+      receiveBufferMs: 110,
+      packetsReceived: 100,
+      packetsLost: 4,
+      packetsRetransmitted: 3,
+      packetsDropped: 1,
+    };
+    const reader = { linkStats: link };
+    metrics.syncLink(0, reader);
+    reader.linkStats = { ...link, rttMs: 3, packetsReceived: 150, packetsLost: 6 };
+    metrics.syncLink(0, reader);
+    metrics.syncLink(0, { linkStats: { ...link, packetsReceived: 10, packetsLost: 0 } });
+    metrics.syncLink(1, {});
+    assert.deepEqual(await values(metrics, 'tributary_ingest_link_rtt_seconds'), [[{ input: '0' }, 0.002]]);
+    assert.deepEqual(await values(metrics, 'tributary_ingest_link_packets_received_total'), [
+      [{ input: '0' }, 160],
+    ]);
+    assert.deepEqual(await values(metrics, 'tributary_ingest_link_packets_lost_total'), [
+      [{ input: '0' }, 6],
+    ]);
+    assert.deepEqual(await values(metrics, 'tributary_ingest_link_latency_seconds'), [
+      [{ input: '0' }, 0.12],
+    ]);
+  });
+
   it('adds reader counters as deltas per reader object; a new reader starts from zero', async () => {
     const metrics = createIngestMetrics({ processMetrics: false });
     const reader = { counters: { bytes: 1000, tsPackets: 5, ccErrors: 1, unknownStreams: 1 } };

@@ -162,6 +162,39 @@ describe('StatusTracker', () => {
     assert.equal(snapshot.inputs[2]!.state, 'standby');
   });
 
+  it('reports link statistics in kbit/s and whole numbers until the link is gone', () => {
+    const t = tracker();
+    const stats = {
+      rttMs: 0.6,
+      latencyMs: 120,
+      bandwidthMbps: 912.3456,
+      receiveRateMbps: 4.1234,
+      receiveBufferMs: 118.4,
+      packetsReceived: 5000,
+      packetsLost: 12,
+      packetsRetransmitted: 11,
+      packetsDropped: 1,
+    };
+    t.setLink(0, stats);
+    assert.deepEqual(t.snapshot().inputs[0]?.link, {
+      rttMs: 1,
+      latencyMs: 120,
+      bandwidthKbps: 912346,
+      receiveRateKbps: 4123,
+      receiveBufferMs: 118,
+      packetsReceived: 5000,
+      packetsLost: 12,
+      packetsRetransmitted: 11,
+      packetsDropped: 1,
+    });
+    assert.equal(t.snapshot().inputs[1]?.link, undefined, 'inputs without a link have none');
+    t.setLink(0, undefined);
+    assert.equal(t.snapshot().inputs[0]?.link, undefined);
+    t.setLink(0, stats);
+    t.clearTracks(0);
+    assert.equal(t.snapshot().inputs[0]?.link, undefined, 'a new source starts without the old link');
+  });
+
   it('clearTracks forgets tracks and unknown streams; a codec change on a track id starts over', () => {
     const clock = fakeClock();
     const status = tracker(clock);

@@ -1,6 +1,7 @@
 import {
   type InputError,
   type InputStatus,
+  type LinkStatus,
   SWITCH_REASONS,
   type SwitchReason,
   type SwitchRecord,
@@ -65,6 +66,28 @@ function track(value: unknown): TrackStatus | undefined {
   return out;
 }
 
+const LINK_FIELDS = [
+  'rttMs',
+  'latencyMs',
+  'bandwidthKbps',
+  'receiveRateKbps',
+  'receiveBufferMs',
+  'packetsReceived',
+  'packetsLost',
+  'packetsRetransmitted',
+  'packetsDropped',
+] as const satisfies readonly (keyof LinkStatus)[];
+
+function link(value: unknown): LinkStatus | undefined {
+  if (!isObject(value)) return undefined;
+  const out: LinkStatus = {};
+  for (const field of LINK_FIELDS) {
+    const n = int(value[field], 0);
+    if (n !== undefined) out[field] = n;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 function inputError(value: unknown): InputError | undefined {
   if (!isObject(value)) return undefined;
   const message = text(value.message);
@@ -88,6 +111,8 @@ function input(value: unknown, index: number): InputStatus | undefined {
     .map(inputError)
     .filter((e) => e !== undefined)
     .slice(0, 5);
+  const linkStatus = link(value.link);
+  if (linkStatus !== undefined) out.link = linkStatus;
   return out;
 }
 

@@ -2,8 +2,9 @@ import type { StreamStatus } from '@tributary/crds';
 import { canonicalJson } from '../reconcile/spec-hash.js';
 
 /**
- * The status without the figures that change with every report (bitrates, packet times); whether
- * a bitrate is zero stays, so a stream starting or stopping to flow shows at once.
+ * The status without the figures that change with every report (bitrates, packet times, link
+ * statistics); whether a bitrate is zero stays, so a stream starting or stopping to flow shows at
+ * once.
  */
 export function withoutVolatile(status: StreamStatus | undefined): unknown {
   if (!status) return undefined;
@@ -11,11 +12,13 @@ export function withoutVolatile(status: StreamStatus | undefined): unknown {
   return {
     ...rest,
     flowing: (bitrateKbps ?? 0) > 0,
-    inputs: status.inputs?.map(({ bitrateKbps: inputKbps, lastPacketTime: _t, tracks, ...input }) => ({
-      ...input,
-      flowing: (inputKbps ?? 0) > 0,
-      tracks: tracks?.map(({ bitrateKbps: _tb, ...track }) => track),
-    })),
+    inputs: status.inputs?.map(
+      ({ bitrateKbps: inputKbps, lastPacketTime: _t, link: _l, tracks, ...input }) => ({
+        ...input,
+        flowing: (inputKbps ?? 0) > 0,
+        tracks: tracks?.map(({ bitrateKbps: _tb, ...track }) => track),
+      }),
+    ),
   };
 }
 

@@ -116,3 +116,20 @@ test('lists are capped as the CRD caps them, and non-objects are not snapshots',
   assert.equal(parseSnapshot('[1,2]'), undefined);
   assert.equal(parseSnapshot('null'), undefined);
 });
+
+test('link statistics (SRT) are taken over as whole, non-negative numbers', () => {
+  const snapshot = parseSnapshot(
+    JSON.stringify({
+      inputs: [
+        {
+          priority: 0,
+          state: 'active',
+          link: { rttMs: 0.4, latencyMs: 120, packetsLost: 3, packetsDropped: -1, bandwidthKbps: 'x' },
+        },
+        { priority: 1, state: 'idle', link: 'nonsense' },
+      ],
+    }),
+  );
+  assert.deepEqual(snapshot?.inputs[0]?.link, { rttMs: 0, latencyMs: 120, packetsLost: 3 });
+  assert.equal(snapshot?.inputs[1]?.link, undefined);
+});
