@@ -7,7 +7,12 @@ describe('redactUrl', () => {
   const table: [string, string][] = [
     ['udp://239.1.1.1:5000?iface=eth1', 'udp://239.1.1.1:5000?iface=eth1'],
     ['udp://eth1@239.1.1.1:5000', 'udp://eth1@239.1.1.1:5000'],
-    ['rtmp://user:pa55@origin.example.com/live/k', 'rtmp://user:***@origin.example.com/live/k'],
+    ['rtmp://user:pa55@origin.example.com/live/k', 'rtmp://user:***@origin.example.com/live/***'],
+    [
+      'rtmps://origin.example.com:443/app/inst/stream-key?token=t',
+      'rtmps://origin.example.com:443/app/inst/***?token=***',
+    ],
+    ['rtmp://origin.example.com/live', 'rtmp://origin.example.com/live'],
     ['rtsp://admin:@cam.local/s', 'rtsp://admin:***@cam.local/s'],
     [
       'srt://e.example:9000?streamid=live/cam1&passphrase=s3cret&latency=200&pbkeylen=16',

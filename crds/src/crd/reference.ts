@@ -36,6 +36,43 @@ const URL_GRAMMAR = [
   'other schemes, `mixer://` and http(s) URLs of neither shape are rejected with the rule that failed.',
 ].join('\n');
 
+/** What the pulled protocols read from their URL (and `params`, which override the query). */
+const PROTOCOL_OPTIONS = [
+  '### SRT options (`srt://<host>:<port>?…`, caller)',
+  '',
+  'Query keys, overridden by `params` and `paramsFrom` of the same name (put the passphrase in a',
+  'Secret with `paramsFrom`). Durations are in **milliseconds**, as in srt-live-transmit; ffmpeg writes',
+  'its SRT latencies in microseconds, so divide a value copied from an ffmpeg command line by 1000.',
+  '',
+  '| key | meaning | default |',
+  '|---|---|---|',
+  '| `streamid` | the stream id sent to the listener (up to 512 bytes), e.g. `#!::r=live/cam1,m=request` | none |',
+  '| `passphrase` | encryption passphrase, 10 to 79 characters | none (unencrypted) |',
+  '| `pbkeylen` | AES key length in bytes: 16, 24 or 32; needs a passphrase | 16 |',
+  '| `latency` | receive and peer latency, ms (0 to 60000) | 120 |',
+  '| `rcvlatency`, `peerlatency` | each side on its own, ms | `latency` |',
+  '| `conntimeo` | how long the handshake may take, ms; `timeoutSeconds` overrides it | 3000 |',
+  '| `payload_size` (or `payloadsize`) | largest payload of one SRT packet, 188 to 1456 bytes | 1316 |',
+  '| `transtype`, `mode` | only `live` and `caller` are accepted | live, caller |',
+  '',
+  'A bad value is refused with the key named. A listener that refuses the connection is reported by',
+  'its reason: a wrong passphrase, a stream id it does not know or forbids, or a listener that is busy.',
+  'A wrong passphrase and a refused stream id are permanent (the input fails over and is probed',
+  'later, not hammered); a timeout, a busy peer or a broken link is retried with backoff. While',
+  'connected, `status.inputs[].link` and the `tributary_ingest_link_*` metrics show round-trip time,',
+  'bandwidth, received, lost, retransmitted and dropped packets, and the receive buffer.',
+  '',
+  '### RTMP options (`rtmp://` and `rtmps://`)',
+  '',
+  '`rtmp(s)://<host>[:<port>]/<app>/<key>`: the last path segment, with the query, is the stream key',
+  'sent in `play`; everything between the host and the key is the app (`/live/instance/key` plays key',
+  '`key` of app `live/instance`). The default port is 1935 for rtmp and 443 for rtmps; rtmps verifies',
+  'the server certificate unless `insecureTLS` is set. `timeoutSeconds` bounds connect, handshake and',
+  'play (default 10 s). The key and the query are shown as `***` in status, events, logs and errors.',
+  'A stream the server does not have, or a connection it rejects, is a permanent error with the',
+  "server's description; the server closing the stream is an end of session, reconnected with backoff.",
+].join('\n');
+
 /** Text from the schema as Markdown prose: no accidental code spans, emphasis or HTML tags. */
 function prose(text: string): string {
   return text.replace(/[\\`*<>]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`));
@@ -161,7 +198,14 @@ export function renderReference(): string {
     'Every field of the two Tributary resources, with its type, limits and validation rules. The same',
     'descriptions are in the CRDs, so `kubectl explain stream.spec.inputs` shows them too.',
     '',
-    ...resource('Stream', STREAM_DESCRIPTION, streamCrd(), ['### Input URLs', '', URL_GRAMMAR, '']),
+    ...resource('Stream', STREAM_DESCRIPTION, streamCrd(), [
+      '### Input URLs',
+      '',
+      URL_GRAMMAR,
+      '',
+      PROTOCOL_OPTIONS,
+      '',
+    ]),
     ...resource('VodMount', VOD_MOUNT_DESCRIPTION, vodMountCrd(), []),
     '## Validation rules',
     '',

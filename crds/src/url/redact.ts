@@ -43,9 +43,19 @@ function redactQuery(query: string): string {
     .join('&');
 }
 
+const WILDCARD_HOSTS = new Set(['', '0.0.0.0', '::']);
+
+/** An RTMP pull URL's last path segment is the stream key, which is a credential in practice. */
+function redactPath(scheme: string, host: string, path: string): string {
+  if ((scheme !== 'rtmp' && scheme !== 'rtmps') || WILDCARD_HOSTS.has(host)) return path;
+  const slash = path.lastIndexOf('/');
+  return slash > 0 && slash < path.length - 1 ? `${path.slice(0, slash + 1)}${REDACTED}` : path;
+}
+
 /**
- * The URL made safe for status, events and logs: a userinfo password and the values of
- * secret-looking query parameters are replaced by `***`; everything else is kept as written.
+ * The URL made safe for status, events and logs: a userinfo password, the stream key of an RTMP
+ * pull URL and the values of secret-looking query parameters are replaced by `***`; everything
+ * else is kept as written.
  */
 export function redactUrl(url: string): string {
   const parts = splitUrl(url);
@@ -63,7 +73,7 @@ export function redactUrl(url: string): string {
     out += parts.host.includes(':') ? `[${parts.host}]` : parts.host;
     if (parts.port !== undefined) out += `:${parts.port}`;
   }
-  out += parts.path;
+  out += parts.hasAuthority ? redactPath(parts.scheme, parts.host, parts.path) : parts.path;
   // SRT streamids may start with '#'; treat everything after '?' as query there.
   const fragmentInQuery = parts.scheme === 'srt' && parts.query !== undefined && parts.fragment !== undefined;
   const query = fragmentInQuery ? `${parts.query}#${parts.fragment}` : parts.query;
