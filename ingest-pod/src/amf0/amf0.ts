@@ -216,46 +216,48 @@ class Writer {
   }
 }
 
+function writeString(w: Writer, value: string): void {
+  const b = encoder.encode(value);
+  if (b.length > 0xffff) {
+    w.u8(MARKER.longString);
+    w.u32(b.length);
+  } else {
+    w.u8(MARKER.string);
+    w.u16(b.length);
+  }
+  w.bytes(b);
+}
+
 function writeValue(w: Writer, value: Amf0Value): void {
-  if (value === null) return w.u8(MARKER.null);
-  if (value === undefined) return w.u8(MARKER.undefined);
-  if (typeof value === 'number') {
+  if (value === null) {
+    w.u8(MARKER.null);
+  } else if (value === undefined) {
+    w.u8(MARKER.undefined);
+  } else if (typeof value === 'number') {
     w.u8(MARKER.number);
-    return w.f64(value);
-  }
-  if (typeof value === 'boolean') {
+    w.f64(value);
+  } else if (typeof value === 'boolean') {
     w.u8(MARKER.boolean);
-    return w.u8(value ? 1 : 0);
-  }
-  if (typeof value === 'string') {
-    const b = encoder.encode(value);
-    if (b.length > 0xffff) {
-      w.u8(MARKER.longString);
-      w.u32(b.length);
-    } else {
-      w.u8(MARKER.string);
-      w.u16(b.length);
-    }
-    return w.bytes(b);
-  }
-  if (value instanceof Date) {
+    w.u8(value ? 1 : 0);
+  } else if (typeof value === 'string') {
+    writeString(w, value);
+  } else if (value instanceof Date) {
     w.u8(MARKER.date);
     w.f64(value.getTime());
-    return w.u16(0);
-  }
-  if (Array.isArray(value)) {
+    w.u16(0);
+  } else if (Array.isArray(value)) {
     w.u8(MARKER.strictArray);
     w.u32(value.length);
     for (const v of value) writeValue(w, v);
-    return;
+  } else {
+    w.u8(MARKER.object);
+    for (const [key, v] of Object.entries(value)) {
+      w.shortText(key);
+      writeValue(w, v);
+    }
+    w.u16(0);
+    w.u8(MARKER.objectEnd);
   }
-  w.u8(MARKER.object);
-  for (const [key, v] of Object.entries(value)) {
-    w.shortText(key);
-    writeValue(w, v);
-  }
-  w.u16(0);
-  w.u8(MARKER.objectEnd);
 }
 
 /** The values one after another, as an RTMP command message body. */
