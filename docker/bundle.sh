@@ -8,6 +8,9 @@
 # ones it imports). With none listed, third-party packages are bundled too, tree-shaken, and the
 # image needs no node_modules: the ingest image does this, because loading hundreds of small
 # package files cost each pod about 12 MB of memory. A source map lands next to the bundle.
+# koffi is always external: its native binary comes from an optional dependency
+# (@koromix/koffi-<platform>) found at run time, so the image ships both packages in node_modules.
+# Only the SRT thread's bundle imports it (ingest-pod/src/srt/srt-thread.ts -> srt-thread.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,4 +34,4 @@ if [ "$#" -eq 0 ]; then
 fi
 
 node_modules/.bin/esbuild "$entry" --bundle --platform=node --format=esm --target=node24 \
-  --sourcemap --log-level=warning --outfile="$out" "${externals[@]}" "${inline[@]}"
+  --sourcemap --log-level=warning --outfile="$out" --external:koffi "${externals[@]}" "${inline[@]}"

@@ -15,8 +15,14 @@ RUN npm install --ignore-scripts --no-audit --no-fund
 COPY docker/bundle.sh docker/
 COPY crds/src crds/src
 COPY ingest-pod/src ingest-pod/src
-# No workspace named: the third-party packages go into the bundle too, so no node_modules at run time.
-RUN bash docker/bundle.sh ingest-pod/src/cli.ts /out/tributary.mjs
+# No workspace named: the third-party packages go into the bundle too. The exception is koffi
+# (libsrt's FFI, loaded only by the SRT worker thread, bundled as srt-thread.mjs next to the main
+# bundle): its native binary comes from its platform package, so both ship in /app/node_modules.
+RUN bash docker/bundle.sh ingest-pod/src/cli.ts /out/tributary.mjs \
+  && bash docker/bundle.sh ingest-pod/src/srt/srt-thread.ts /out/srt-thread.mjs \
+  && mkdir -p /out/node_modules/@koromix \
+  && cp -r node_modules/koffi /out/node_modules/ \
+  && cp -r node_modules/@koromix/koffi-linux-* /out/node_modules/@koromix/
 
 FROM ${NODE_IMAGE}
 # libsrt for SRT pull and the push-listener's SRT listener (loaded at run time).

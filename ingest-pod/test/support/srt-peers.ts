@@ -1,0 +1,68 @@
+// SRT peers for reader tests: ffmpeg as SRT listener or caller, srt-live-transmit, and waiting.
+//
+//   const port = await freeUdpPort();                        // SRT runs over UDP
+//   const sender = ffmpegSrtListener(file, port);             // -re, the whole file, then closes
+//   const relay = spawnPeer('srt-live-transmit', ['-q', udpIn, `srt://127.0.0.1:${port}?mode=listener`]);
+//   await waitFor(() => got.length > 0, 'data');              // polls a condition with a deadline
+//   await sender.stop();
+import { type ChildProcess, spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type FfmpegProcess, spawnFfmpeg } from './peers.js';
+
+/**
+ * ffmpeg streaming `file` (-re, -c copy) as an SRT listener on 127.0.0.1:`port` (or `host`, such
+ * as `[::1]`). Its latency is in
+ * µs (120 ms here). linger=3 makes ffmpeg wait for the last packets to be acknowledged before it
+ * closes; without it the tail of a finite file (~100 ms) never leaves the sender.
+ */
+export function ffmpegSrtListener(
+  file: string,
+  port: number,
+  options: { loop?: boolean; query?: string; host?: string } = {},
+): FfmpegProcess {
+  const host = options.host ?? '127.0.0.1';
+  const url = `srt://${host}:${port}?mode=listener&latency=120000&pkt_size=1316&linger=3${options.query ?? ''}`;
+  const loop = options.loop ? ['-stream_loop', '-1'] : [];
+  return spawnFfmpeg([...loop, '-re', '-i', file, '-map', '0', '-c', 'copy', '-f', 'mpegts', url]);
+}
+
+/** ffmpeg streaming `file` as an SRT caller to 127.0.0.1:`port` with a stream id (ffmpeg 5.1 takes it raw, no %-decoding). */
+export function ffmpegSrtCaller(file: string, port: number, streamId: string, query = ''): FfmpegProcess {
+  const url = `srt://127.0.0.1:${port}?mode=caller&latency=120000&pkt_size=1316&linger=3&streamid=${streamId}${query}`;
+  return spawnFfmpeg(['-re', '-i', file, '-map', '0', '-c', 'copy', '-f', 'mpegts', url]);
+}
+
+/** Any peer process, stopped like spawnFfmpeg's (SIGTERM by pid, SIGKILL after 3 s). */
+export function spawnPeer(command: string, args: readonly string[]): FfmpegProcess {
+  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${command} did not start`);
+  return {
+    pid,
+    exited,
+    stderr: () => stderr,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      process.kill(pid, 'SIGTERM');
+      const gone = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
+      if (!gone) {
+        process.kill(pid, 'SIGKILL');
+        await exited;
+      }
+    },
+  };
+}
+
+/** Polls `test` every 20 ms until it holds; rejects naming `what` after `timeoutMs`. */
+export async function waitFor(test: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
