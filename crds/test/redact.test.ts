@@ -12,7 +12,8 @@ describe('redactUrl', () => {
       'rtmps://origin.example.com:443/app/inst/stream-key?token=t',
       'rtmps://origin.example.com:443/app/inst/***?token=***',
     ],
-    ['rtmp://origin.example.com/live', 'rtmp://origin.example.com/live'],
+    ['rtmp://origin.example.com/live/key/', 'rtmp://origin.example.com/live/***/'],
+    ['rtmp://origin.example.com/key', 'rtmp://origin.example.com/***'],
     ['rtsp://admin:@cam.local/s', 'rtsp://admin:***@cam.local/s'],
     [
       'srt://e.example:9000?streamid=live/cam1&passphrase=s3cret&latency=200&pbkeylen=16',

@@ -48,8 +48,10 @@ const WILDCARD_HOSTS = new Set(['', '0.0.0.0', '::']);
 /** An RTMP pull URL's last path segment is the stream key, which is a credential in practice. */
 function redactPath(scheme: string, host: string, path: string): string {
   if ((scheme !== 'rtmp' && scheme !== 'rtmps') || WILDCARD_HOSTS.has(host)) return path;
-  const slash = path.lastIndexOf('/');
-  return slash > 0 && slash < path.length - 1 ? `${path.slice(0, slash + 1)}${REDACTED}` : path;
+  const trailing = path.endsWith('/') ? '/' : '';
+  const body = path.slice(0, path.length - trailing.length);
+  const slash = body.lastIndexOf('/');
+  return slash >= 0 && slash < body.length - 1 ? `${body.slice(0, slash + 1)}${REDACTED}${trailing}` : path;
 }
 
 /**

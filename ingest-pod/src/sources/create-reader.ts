@@ -6,6 +6,8 @@ import type { TsFilter } from '../mpegts/demuxer-api.js';
 import { ReaderError } from '../reader/packet-reader.js';
 import type { InputReader, ReaderContext, ReaderInput } from '../reader/reader-api.js';
 import { TsPacketReader } from '../reader/ts-packet-reader.js';
+import { createRtmpReader } from '../rtmp/index.js';
+import { createSrtReader } from '../srt/index.js';
 import { parseUdpUrl } from '../udp/udp-options.js';
 import { UdpSource } from '../udp/udp-source.js';
 
@@ -22,7 +24,7 @@ function tsFilter(input: ReaderInput): TsFilter {
 
 /**
  * Builds the reader for one pull input. Throws a non-retriable ReaderError for URLs no reader
- * handles: push addresses, unknown schemes, and kinds without a reader yet (srt, rtmp, rtsp, copy).
+ * handles: push addresses, unknown schemes, and kinds without a reader yet (rtsp, copy).
  */
 export function createReader(input: ReaderInput, context: ReaderContext): InputReader {
   const shown = redactUrl(input.url);
@@ -70,8 +72,10 @@ export function createReader(input: ReaderInput, context: ReaderContext): InputR
         ...(context.vodRoot !== undefined ? { vodRoot: context.vodRoot } : {}),
         ...(context.onEvent !== undefined ? { onEvent: context.onEvent } : {}),
       });
-    case 'srt':
     case 'rtmp':
+      return createRtmpReader(input, context);
+    case 'srt':
+      return createSrtReader(input, context, tsFilter(input));
     case 'rtsp':
     case 'copy':
       throw new ReaderError(`${result.kind} inputs are not supported yet (${shown})`, false);

@@ -186,15 +186,21 @@ test('file: through the VOD root, with program and PID filters applied', async (
   assert.equal(packets.length, audio.frames);
 });
 
+test('srt and rtmp URLs get their readers; nothing connects before open', () => {
+  for (const url of ['srt://example.com:9000?streamid=x&latency=200', 'rtmp://example.com/live/key']) {
+    const reader = createReader(input(url), {});
+    assert.deepEqual(reader.tracks, [], url);
+    assert.equal(reader.counters.bytes, 0, url);
+  }
+});
+
 test('URLs no reader takes: precise, permanent errors', () => {
   const cases: [string, RegExp][] = [
     ['publish://', /^publish:\/\/ is a push address/],
     ['rtmp://0.0.0.0/live/enc1', /is a push address/],
-    [
-      'srt://example.com:9000?streamid=x&passphrase=hunter22',
-      /^srt inputs are not supported yet \(srt:\/\/example\.com:9000\?streamid=x&passphrase=\*\*\*\)$/,
-    ],
-    ['rtmp://example.com/app/key', /^rtmp inputs are not supported yet/],
+    ['srt://example.com:9000?latency=soon&passphrase=hunter2222', /latency=soon must be a whole number/],
+    ['srt://example.com:9000?passphrase=short', /passphrase must be 10 to 79 characters/],
+    ['rtmp://user:pw@example.com/app/key', /^rtmp: cannot use rtmp:\/\/example\.com\/\*\*\*/],
     ['rtsp://cam/stream', /^rtsp inputs are not supported yet/],
     ['copy://news', /^copy inputs are not supported yet/],
     ['ftp://x/y.ts', /^cannot read input ftp:\/\/x\/y\.ts: the scheme "ftp" is not supported/],
