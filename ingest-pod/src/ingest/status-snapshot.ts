@@ -1,6 +1,7 @@
 import type { FailoverStatus, InputStatusState } from '../failover/status.js';
 import type {
   ErrorStatus,
+  LinkStatus,
   StreamStatusSnapshot,
   SwitchStatus,
   TrackStatus,
@@ -23,6 +24,8 @@ export interface IngestInputStatus {
   unknownStreams: UnknownStreamStatus[];
   /** Newest first, at most 5. */
   errors: ErrorStatus[];
+  /** Transport link statistics while the input's link is open (SRT). */
+  link?: LinkStatus;
 }
 
 /** The JSON document on `<prefix>.<ns>.<stream>.status`, which the operator copies into the Stream. */
@@ -59,7 +62,7 @@ export function composeStatus(
     switching: failover.switching,
     inputs: failover.inputs.map((input) => {
       const measured = tracked.inputs[input.priority];
-      return {
+      const status: IngestInputStatus = {
         priority: input.priority,
         url: urls[input.priority] ?? '',
         state: input.state,
@@ -71,6 +74,8 @@ export function composeStatus(
         unknownStreams: measured?.unknownStreams ?? [],
         errors: input.errors,
       };
+      if (measured?.link !== undefined) status.link = measured.link;
+      return status;
     }),
     switches: failover.switches,
   };

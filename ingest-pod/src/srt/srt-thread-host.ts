@@ -5,10 +5,21 @@ import { SRT_THREAD_LOST, SRT_UNAVAILABLE, type SrtFailure } from './srt-errors.
 import type { SrtAccessTable, SrtAddress, SrtCommand, SrtEvent } from './srt-messages.js';
 import type { SrtSocketOptions } from './srt-url.js';
 
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
 /** Under tsx the worker runs from source; in the image it is the bundle next to the main bundle. */
-const WORKER_FILE = import.meta.url.endsWith('.ts')
+const WORKER_FILE = FROM_SOURCE
   ? new URL('./srt-thread.ts', import.meta.url)
   : new URL('./srt-thread.mjs', import.meta.url);
+
+/**
+ * A worker inherits `--import tsx` from the command line, but not tsx registered through its API
+ * (bin/tributary.js does that): then the worker is told to load tsx itself.
+ */
+function workerExecArgv(): string[] | undefined {
+  if (!FROM_SOURCE || process.execArgv.some((arg) => arg.includes('tsx'))) return undefined;
+  return [...process.execArgv, '--import', import.meta.resolve('tsx')];
+}
 
 /** A request the SRT thread refused; `failure` says what libsrt reported. */
 export class SrtRequestError extends Error {
@@ -181,7 +192,12 @@ export class SrtThread {
 
   private start(): Worker {
     if (this.worker !== undefined) return this.worker;
-    const worker = new Worker(WORKER_FILE, { name: 'srt', workerData: { orphans: this.orphans } });
+    const execArgv = workerExecArgv();
+    const worker = new Worker(WORKER_FILE, {
+      name: 'srt',
+      workerData: { orphans: this.orphans },
+      ...(execArgv !== undefined ? { execArgv } : {}),
+    });
     this.orphans = undefined;
     worker.on('message', (event: SrtEvent) => this.receive(event));
     worker.on('error', (err) => this.lost(worker, err.message));
