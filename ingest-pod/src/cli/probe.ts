@@ -1,6 +1,7 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { redactUrl } from '@tributary/crds';
 import type { AVPacket } from '../avpacket.js';
 import { DUMP_EXTENSION } from '../probe/dump-extension.js';
 import { TrackSummaries, type TrackSummary } from '../probe/track-summary.js';
@@ -95,7 +96,7 @@ async function runProbe(
     await dump?.close();
   }
   summaries.describe(reader.tracks);
-  return { url: input.url, tracks: summaries.summaries(), errors };
+  return { url: redactUrl(input.url), tracks: summaries.summaries(), errors };
 }
 
 function aborted(signal: AbortSignal): Promise<null> {

@@ -22,6 +22,8 @@ export class AudioTrack {
   constructor(private readonly reporter: FlvReporter) {}
 
   aacConfig(body: Uint8Array): void {
+    // ffmpeg relaying ADTS (a TS source) to RTMP sends an empty config first, then the real one.
+    if (body.length === 0) return;
     const config = readAudioSpecificConfig(body);
     if (typeof config === 'string') {
       this.reporter.malformed('audio', config);

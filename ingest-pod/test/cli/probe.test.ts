@@ -3,7 +3,9 @@ import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ffprobeCounts, ffprobeDecodedFrames, makeTsFile, type ProbedStream } from '../support/media.js';
-import { makeTempDir, type TempDir } from '../support/peers.js';
+import { freeUdpPort, makeTempDir, type TempDir } from '../support/peers.js';
+import { startFfmpegRtmpServer } from '../support/rtmp-peers.js';
+import { ffmpegSrtListener } from '../support/srt-peers.js';
 import { runCli } from './run-cli.js';
 
 // `tributary probe` over a file on a VOD root, checked against ffprobe.
@@ -95,4 +97,47 @@ test('file:// without --vod-root is refused with a message saying so', async () 
   const result = await runCli(['probe', URL]);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /file:\/\/ URL resolves against a VOD root: pass --vod-root <dir>/);
+});
+
+test('srt:// and rtmp:// sources: tracks of a live peer, in our own words', async () => {
+  const port = await freeUdpPort();
+  const srt = ffmpegSrtListener(join(dir.path, 'vod', 'media', 'clips', 'clip.ts'), port, { loop: true });
+  const rtmp = await startFfmpegRtmpServer([
+    '-re',
+    '-stream_loop',
+    '-1',
+    '-i',
+    join(dir.path, 'vod', 'media', 'clips', 'clip.ts'),
+    '-c',
+    'copy',
+  ]);
+  try {
+    for (const url of [`srt://127.0.0.1:${port}?latency=120`, rtmp.url]) {
+      const result = await runCli(['probe', url, '--duration', '2', '--json']);
+      assert.equal(result.code, 0, `${url}: ${result.stderr}`);
+      const report = JSON.parse(result.stdout) as ProbeJson;
+      assert.deepEqual(report.errors, [], url);
+      assert.deepEqual(report.tracks.map((t) => t.codec).sort(), ['aac', 'h264'], url);
+      assert.ok(
+        report.tracks.every((t) => t.packets > 0),
+        url,
+      );
+    }
+    assert.doesNotMatch(
+      JSON.stringify(await runCli(['probe', rtmp.url, '--json'])),
+      /live\/key/,
+      'the key is never shown',
+    );
+  } finally {
+    await srt.stop();
+    await rtmp.ffmpeg.stop();
+  }
+});
+
+test('an srt:// source that refuses or is absent: one line saying why, no stack trace', async () => {
+  const port = await freeUdpPort();
+  const result = await runCli(['probe', `srt://127.0.0.1:${port}?conntimeo=500`, '--duration', '2']);
+  assert.equal(result.code, 1);
+  assert.match(`${result.stdout}${result.stderr}`, /timed out|timeout/i);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
 });

@@ -46,6 +46,16 @@ describe('FLV AAC', () => {
     assert.equal(run.converter.tracks[0]?.sampleRate, 44100);
   });
 
+  it('an empty AudioSpecificConfig (ffmpeg relaying ADTS) is skipped, not reported as malformed', () => {
+    const run = runConverter(
+      aacConfigTag(0, new Uint8Array(0)),
+      aacConfigTag(0, asc(2, { index: 3 }, 2)),
+      aacFrameTag(21),
+    );
+    assert.equal(run.converter.stats.malformed, 0);
+    assert.equal(run.packets.length, 1);
+  });
+
   it('reads the escapes: an explicit sample rate (index 15) and object types past 31', () => {
     const explicit = readAudioSpecificConfig(asc(2, 48000, 2));
     assert.deepEqual(explicit, {
