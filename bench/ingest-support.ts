@@ -1,4 +1,5 @@
 // Shared by the ingest benches (failover, pod-cost, latency): result lines, statistics, configs.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -90,4 +91,19 @@ export function podNodeFlags(): string[] {
   const flags = /^ARG NODE_FLAGS="([^"]*)"$/m.exec(dockerfile)?.[1];
   if (flags === undefined) throw new Error('docker/ingest-pod.Dockerfile sets no ARG NODE_FLAGS');
   return flags.split(' ').filter((flag) => flag !== '');
+}
+
+/**
+ * The pod as the image runs it: the esbuild bundle of docker/bundle.sh (koffi, loaded for SRT,
+ * resolves from the repository's node_modules). Returns its path, or undefined when bundling
+ * failed (callers fall back to the tsx entry).
+ */
+export function bundleIngestPod(): string | undefined {
+  const root = new URL('..', import.meta.url).pathname;
+  const out = join(root, 'node_modules/.cache/tributary-bench/tributary.mjs');
+  const result = spawnSync('bash', ['docker/bundle.sh', 'ingest-pod/src/cli.ts', out], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  return result.status === 0 ? out : undefined;
 }

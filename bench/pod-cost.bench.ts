@@ -10,8 +10,6 @@
 //   POD_COST=srt npm run bench -- pod-cost         only the named ones (comma-separated)
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BIN } from '../ingest-pod/test/cli/run-cli.js';
 import { makeTsFile } from '../ingest-pod/test/support/media.js';
 import { startNats } from '../ingest-pod/test/support/nats.js';
@@ -21,12 +19,18 @@ import {
   makeTempDir,
   spawnFfmpeg,
 } from '../ingest-pod/test/support/peers.js';
-import { freePort as freeTcpPort } from '../test/cluster/ports.js';
-import { podNodeFlags, report, sampleProcess, sleep, writeStreamConfig } from './ingest-support.js';
+import { startFfmpegRtmpServer } from '../ingest-pod/test/support/rtmp-peers.js';
+import {
+  bundleIngestPod,
+  podNodeFlags,
+  report,
+  sampleProcess,
+  sleep,
+  writeStreamConfig,
+} from './ingest-support.js';
 
 const WINDOW_S = Number(process.env.POD_COST_SECONDS ?? 60);
 const WARM_UP_MS = 5000;
-const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** How one transport is fed and what it is compared with. */
 interface Setup {
@@ -82,29 +86,20 @@ const SETUPS: Record<string, (file: string) => Promise<Setup>> = {
     };
   },
   async rtmp(file) {
-    const [port, anchorPort] = [await freeTcpPort(), await freeTcpPort()];
-    const server = (p: number) => `rtmp://127.0.0.1:${p}/live/cost`;
+    // ffmpeg -listen 1 serves one player: a server each, listening before anyone connects.
+    const input = ['-re', '-stream_loop', '-1', '-i', file, '-map', '0', '-c', 'copy'];
+    const [pod, anchor] = [
+      await startFfmpegRtmpServer(input, 'live/cost'),
+      await startFfmpegRtmpServer(input, 'live/cost'),
+    ];
     return {
-      url: server(port),
+      url: pod.url,
       anchorName: 'ffmpeg -i rtmp:// -c copy -f null',
-      anchor: () => ffmpegNull(server(anchorPort)),
-      sources: [
-        loop(file, ['-f', 'flv', '-listen', '1', server(port)]),
-        loop(file, ['-f', 'flv', '-listen', '1', server(anchorPort)]),
-      ],
+      anchor: () => ffmpegNull(anchor.url),
+      sources: [pod.ffmpeg, anchor.ffmpeg],
     };
   },
 };
-
-/** The image runs an esbuild bundle, not tsx: measure that (falls back to the tsx entry). */
-function bundle(): string | undefined {
-  const out = join(root, 'node_modules/.cache/tributary-bench/tributary.mjs');
-  const result = spawnSync('bash', ['docker/bundle.sh', 'ingest-pod/src/cli.ts', out], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  return result.status === 0 ? out : undefined;
-}
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -124,7 +119,7 @@ const file = await makeTsFile(dir.path, {
   gop: 25,
   ffmpegArgs: ['-b:v', '3.8M', '-maxrate', '3.8M', '-bufsize', '2M', '-muxrate', '4M'],
 });
-const entry = bundle() ?? BIN;
+const entry = bundleIngestPod() ?? BIN;
 const nodeFlags = podNodeFlags();
 console.error(
   `runtime: ${entry === BIN ? 'tsx' : 'esbuild bundle, as in the image'}, node ${nodeFlags.join(' ')}`,

@@ -9,30 +9,18 @@
 // step up until both receivers lose data or the sender cannot be fed faster.
 //
 //   npm run bench -- srt-throughput            SRT_RATES=50,100,200 to choose the steps (Mbps)
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BIN } from '../ingest-pod/test/cli/run-cli.js';
 import { makeTsFile } from '../ingest-pod/test/support/media.js';
 import { startNats } from '../ingest-pod/test/support/nats.js';
 import { freeUdpPort, makeTempDir } from '../ingest-pod/test/support/peers.js';
-import { podNodeFlags, report, sleep, writeStreamConfig } from './ingest-support.js';
+import { bundleIngestPod, podNodeFlags, report, sleep, writeStreamConfig } from './ingest-support.js';
 
 const TRIAL_MS = 5000;
 const LATENCY_MS = 120;
 const RATES = (process.env.SRT_RATES ?? '50,100,200,300,400,600,800').split(',').map(Number);
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-function bundle(): string | undefined {
-  const out = join(root, 'node_modules/.cache/tributary-bench/tributary.mjs');
-  const result = spawnSync('bash', ['docker/bundle.sh', 'ingest-pod/src/cli.ts', out], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  return result.status === 0 ? out : undefined;
-}
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -172,7 +160,7 @@ try {
   });
   const whole = await readFile(file);
   const ts = whole.subarray(0, whole.length - (whole.length % 1316));
-  const entry = bundle() ?? BIN;
+  const entry = bundleIngestPod() ?? BIN;
   let best = 0;
   let anchorBest = 0;
   let podLost = false;

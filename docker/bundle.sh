@@ -10,7 +10,7 @@
 # package files cost each pod about 12 MB of memory. A source map lands next to the bundle.
 # koffi is always external: its native binary comes from an optional dependency
 # (@koromix/koffi-<platform>) found at run time, so the image ships both packages in node_modules.
-# Only the SRT thread's bundle imports it (ingest-pod/src/srt/srt-thread.ts -> srt-thread.mjs).
+# The pod loads it only when it opens its first SRT socket.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

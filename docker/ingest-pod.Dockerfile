@@ -16,10 +16,9 @@ COPY docker/bundle.sh docker/
 COPY crds/src crds/src
 COPY ingest-pod/src ingest-pod/src
 # No workspace named: the third-party packages go into the bundle too. The exception is koffi
-# (libsrt's FFI, loaded only by the SRT worker thread, bundled as srt-thread.mjs next to the main
-# bundle): its native binary comes from its platform package, so both ship in /app/node_modules.
+# (libsrt's FFI, loaded on the first SRT input): its native binary comes from its platform
+# package, so both ship in /app/node_modules.
 RUN bash docker/bundle.sh ingest-pod/src/cli.ts /out/tributary.mjs \
-  && bash docker/bundle.sh ingest-pod/src/srt/srt-thread.ts /out/srt-thread.mjs \
   && mkdir -p /out/node_modules/@koromix \
   && cp -r node_modules/koffi /out/node_modules/ \
   && cp -r node_modules/@koromix/koffi-linux-* /out/node_modules/@koromix/

@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeTsFile } from '../../ingest-pod/test/support/media.js';
+import { freeUdpPort } from '../../ingest-pod/test/support/peers.js';
+import { ffmpegSrtListener } from '../../ingest-pod/test/support/srt-peers.js';
 import { REPO_ROOT } from '../cluster/index.js';
 import { defaultValues, run, runOk } from './chart-helm.js';
 
@@ -144,6 +146,24 @@ describe('docker/bundle.sh (the images build step)', () => {
     ]);
     assert.match(probe, /h264/);
     assert.match(probe, /aac/);
+
+    // SRT loads koffi on first use, from node_modules next to the bundle (the image ships it there).
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(standalone, 'node_modules'));
+    const port = await freeUdpPort();
+    const listener = ffmpegSrtListener(media, port, { loop: true });
+    try {
+      const srt = await runOk(process.execPath, [
+        path.join(standalone, 'tributary.mjs'),
+        'probe',
+        `srt://127.0.0.1:${port}`,
+        '--duration',
+        '2',
+        '--json',
+      ]);
+      assert.match(srt, /h264/);
+    } finally {
+      await listener.stop();
+    }
   });
 
   test('the operator bundle loads all its modules and answers --help', async () => {

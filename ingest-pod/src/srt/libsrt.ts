@@ -1,6 +1,9 @@
-// The subset of libsrt 1.5 (srt/srt.h) the SRT thread uses, bound with koffi. Loaded only inside
-// the SRT worker thread: importing this module loads the native library.
-import koffi, { type LibraryHandle } from 'koffi';
+// The subset of libsrt 1.5 (srt/srt.h) the SRT engine uses, bound with koffi. koffi and the
+// native library load on the first loadLibsrt(), so a pod without SRT inputs never pays for them.
+import { createRequire as requireFrom } from 'node:module'; // not `createRequire`: the bundle's banner declares that name
+import type { KoffiFunc, LibraryHandle, TypeObject } from 'koffi';
+
+type Koffi = typeof import('koffi');
 
 /** Debian's OpenSSL build. ffmpeg links `libsrt-gnutls.so.1.5`; both may be installed side by side. */
 export const LIBSRT_FILE = 'libsrt.so.1.5';
@@ -42,109 +45,128 @@ const f64 = 'double';
  * the header with a C program (offsetof msRTT = 328, msRcvTsbPdDelay = 392). koffi lays it out
  * with C alignment; `loadLibsrt` refuses to run if the size ever differs.
  */
-const TraceBStats = koffi.struct('SRT_TRACEBSTATS', {
-  msTimeStamp: i64,
-  pktSentTotal: i64,
-  pktRecvTotal: i64,
-  pktSndLossTotal: i32,
-  pktRcvLossTotal: i32,
-  pktRetransTotal: i32,
-  pktSentACKTotal: i32,
-  pktRecvACKTotal: i32,
-  pktSentNAKTotal: i32,
-  pktRecvNAKTotal: i32,
-  usSndDurationTotal: i64,
-  pktSndDropTotal: i32,
-  pktRcvDropTotal: i32,
-  pktRcvUndecryptTotal: i32,
-  byteSentTotal: u64,
-  byteRecvTotal: u64,
-  byteRcvLossTotal: u64,
-  byteRetransTotal: u64,
-  byteSndDropTotal: u64,
-  byteRcvDropTotal: u64,
-  byteRcvUndecryptTotal: u64,
-  pktSent: i64,
-  pktRecv: i64,
-  pktSndLoss: i32,
-  pktRcvLoss: i32,
-  pktRetrans: i32,
-  pktRcvRetrans: i32,
-  pktSentACK: i32,
-  pktRecvACK: i32,
-  pktSentNAK: i32,
-  pktRecvNAK: i32,
-  mbpsSendRate: f64,
-  mbpsRecvRate: f64,
-  usSndDuration: i64,
-  pktReorderDistance: i32,
-  pktRcvAvgBelatedTime: f64,
-  pktRcvBelated: i64,
-  pktSndDrop: i32,
-  pktRcvDrop: i32,
-  pktRcvUndecrypt: i32,
-  byteSent: u64,
-  byteRecv: u64,
-  byteRcvLoss: u64,
-  byteRetrans: u64,
-  byteSndDrop: u64,
-  byteRcvDrop: u64,
-  byteRcvUndecrypt: u64,
-  usPktSndPeriod: f64,
-  pktFlowWindow: i32,
-  pktCongestionWindow: i32,
-  pktFlightSize: i32,
-  msRTT: f64,
-  mbpsBandwidth: f64,
-  byteAvailSndBuf: i32,
-  byteAvailRcvBuf: i32,
-  mbpsMaxBW: f64,
-  byteMSS: i32,
-  pktSndBuf: i32,
-  byteSndBuf: i32,
-  msSndBuf: i32,
-  msSndTsbPdDelay: i32,
-  pktRcvBuf: i32,
-  byteRcvBuf: i32,
-  msRcvBuf: i32,
-  msRcvTsbPdDelay: i32,
-  pktSndFilterExtraTotal: i32,
-  pktRcvFilterExtraTotal: i32,
-  pktRcvFilterSupplyTotal: i32,
-  pktRcvFilterLossTotal: i32,
-  pktSndFilterExtra: i32,
-  pktRcvFilterExtra: i32,
-  pktRcvFilterSupply: i32,
-  pktRcvFilterLoss: i32,
-  pktReorderTolerance: i32,
-  pktSentUniqueTotal: i64,
-  pktRecvUniqueTotal: i64,
-  byteSentUniqueTotal: u64,
-  byteRecvUniqueTotal: u64,
-  pktSentUnique: i64,
-  pktRecvUnique: i64,
-  byteSentUnique: u64,
-  byteRecvUnique: u64,
-});
+const traceBStats = (koffi: Koffi): TypeObject =>
+  koffi.struct('SRT_TRACEBSTATS', {
+    msTimeStamp: i64,
+    pktSentTotal: i64,
+    pktRecvTotal: i64,
+    pktSndLossTotal: i32,
+    pktRcvLossTotal: i32,
+    pktRetransTotal: i32,
+    pktSentACKTotal: i32,
+    pktRecvACKTotal: i32,
+    pktSentNAKTotal: i32,
+    pktRecvNAKTotal: i32,
+    usSndDurationTotal: i64,
+    pktSndDropTotal: i32,
+    pktRcvDropTotal: i32,
+    pktRcvUndecryptTotal: i32,
+    byteSentTotal: u64,
+    byteRecvTotal: u64,
+    byteRcvLossTotal: u64,
+    byteRetransTotal: u64,
+    byteSndDropTotal: u64,
+    byteRcvDropTotal: u64,
+    byteRcvUndecryptTotal: u64,
+    pktSent: i64,
+    pktRecv: i64,
+    pktSndLoss: i32,
+    pktRcvLoss: i32,
+    pktRetrans: i32,
+    pktRcvRetrans: i32,
+    pktSentACK: i32,
+    pktRecvACK: i32,
+    pktSentNAK: i32,
+    pktRecvNAK: i32,
+    mbpsSendRate: f64,
+    mbpsRecvRate: f64,
+    usSndDuration: i64,
+    pktReorderDistance: i32,
+    pktRcvAvgBelatedTime: f64,
+    pktRcvBelated: i64,
+    pktSndDrop: i32,
+    pktRcvDrop: i32,
+    pktRcvUndecrypt: i32,
+    byteSent: u64,
+    byteRecv: u64,
+    byteRcvLoss: u64,
+    byteRetrans: u64,
+    byteSndDrop: u64,
+    byteRcvDrop: u64,
+    byteRcvUndecrypt: u64,
+    usPktSndPeriod: f64,
+    pktFlowWindow: i32,
+    pktCongestionWindow: i32,
+    pktFlightSize: i32,
+    msRTT: f64,
+    mbpsBandwidth: f64,
+    byteAvailSndBuf: i32,
+    byteAvailRcvBuf: i32,
+    mbpsMaxBW: f64,
+    byteMSS: i32,
+    pktSndBuf: i32,
+    byteSndBuf: i32,
+    msSndBuf: i32,
+    msSndTsbPdDelay: i32,
+    pktRcvBuf: i32,
+    byteRcvBuf: i32,
+    msRcvBuf: i32,
+    msRcvTsbPdDelay: i32,
+    pktSndFilterExtraTotal: i32,
+    pktRcvFilterExtraTotal: i32,
+    pktRcvFilterSupplyTotal: i32,
+    pktRcvFilterLossTotal: i32,
+    pktSndFilterExtra: i32,
+    pktRcvFilterExtra: i32,
+    pktRcvFilterSupply: i32,
+    pktRcvFilterLoss: i32,
+    pktReorderTolerance: i32,
+    pktSentUniqueTotal: i64,
+    pktRecvUniqueTotal: i64,
+    byteSentUniqueTotal: u64,
+    byteRecvUniqueTotal: u64,
+    pktSentUnique: i64,
+    pktRecvUnique: i64,
+    byteSentUnique: u64,
+    byteRecvUnique: u64,
+  });
 const TRACEBSTATS_SIZE = 496;
 
-/** The stats fields the SRT thread reads, by byte offset in a TRACEBSTATS buffer. */
-export const STATS_OFFSETS = {
-  pktRecvTotal: koffi.offsetof(TraceBStats, 'pktRecvTotal'),
-  pktRcvLossTotal: koffi.offsetof(TraceBStats, 'pktRcvLossTotal'),
-  pktRcvDropTotal: koffi.offsetof(TraceBStats, 'pktRcvDropTotal'),
-  pktRcvRetrans: koffi.offsetof(TraceBStats, 'pktRcvRetrans'),
-  mbpsRecvRate: koffi.offsetof(TraceBStats, 'mbpsRecvRate'),
-  msRTT: koffi.offsetof(TraceBStats, 'msRTT'),
-  mbpsBandwidth: koffi.offsetof(TraceBStats, 'mbpsBandwidth'),
-  msRcvBuf: koffi.offsetof(TraceBStats, 'msRcvBuf'),
-  msRcvTsbPdDelay: koffi.offsetof(TraceBStats, 'msRcvTsbPdDelay'),
-} as const;
+/** The stats fields the SRT engine reads, by byte offset in a TRACEBSTATS buffer. */
+export type StatsOffsets = Record<
+  | 'pktRecvTotal'
+  | 'pktRcvLossTotal'
+  | 'pktRcvDropTotal'
+  | 'pktRcvRetrans'
+  | 'mbpsRecvRate'
+  | 'msRTT'
+  | 'mbpsBandwidth'
+  | 'msRcvBuf'
+  | 'msRcvTsbPdDelay',
+  number
+>;
 
-/** srt_listen_callback_fn: return 0 to accept, -1 to reject (after srt_setrejectreason). */
-export const ListenCallback = koffi.proto(
-  'int srt_listen_callback_fn(void *opaque, int ns, int hsversion, const void *peeraddr, const char *streamid)',
-);
+function statsOffsets(koffi: Koffi, struct: TypeObject): StatsOffsets {
+  const at = (field: string) => koffi.offsetof(struct, field);
+  return {
+    pktRecvTotal: at('pktRecvTotal'),
+    pktRcvLossTotal: at('pktRcvLossTotal'),
+    pktRcvDropTotal: at('pktRcvDropTotal'),
+    pktRcvRetrans: at('pktRcvRetrans'),
+    mbpsRecvRate: at('mbpsRecvRate'),
+    msRTT: at('msRTT'),
+    mbpsBandwidth: at('mbpsBandwidth'),
+    msRcvBuf: at('msRcvBuf'),
+    msRcvTsbPdDelay: at('msRcvTsbPdDelay'),
+  };
+}
+
+/**
+ * srt_listen_callback_fn. libsrt calls it on its receiver thread mid-handshake and waits while
+ * koffi runs it on the JS thread, so it must answer at once: from a table, never with I/O.
+ */
+const LISTEN_CALLBACK =
+  'int srt_listen_callback_fn(void *opaque, int ns, int hsversion, const void *peeraddr, const char *streamid)';
 
 type Bytes = Uint8Array;
 
@@ -179,9 +201,22 @@ export interface Libsrt {
   epollRemove(eid: number, sock: number): number;
   /** `ready` receives SRT_EPOLL_EVENT {int fd; int events} pairs; returns how many. */
   epollUwait(eid: number, ready: Int32Array, capacity: number, timeoutMs: number): number;
+  /**
+   * srt_epoll_uwait on a libuv threadpool thread; `done` runs on the JS thread. `ready` must not
+   * be touched until then. One such call in flight serves every socket of the epoll.
+   */
+  epollUwaitAsync(
+    eid: number,
+    ready: Int32Array,
+    capacity: number,
+    timeoutMs: number,
+    done: (err: unknown, count: number) => void,
+  ): void;
+  /** Byte offsets of the stats fields in a statsBuffer(). */
+  statsOffsets: StatsOffsets;
   /** Allocates a buffer sized for bistats. */
   statsBuffer(): Buffer;
-  /** Makes a listen callback callable from libsrt's threads (it runs on this thread's loop). */
+  /** Makes a listen callback callable from libsrt's threads (it runs on the JS thread). */
   register(callback: ListenHook): unknown;
   unregister(handle: unknown): void;
   /** Copies `length` bytes from a C pointer (the listen callback's peer sockaddr). */
@@ -196,7 +231,12 @@ export type ListenHook = (
   streamId: string | null,
 ) => number;
 
-function bind(lib: LibraryHandle): Omit<Libsrt, 'statsBuffer' | 'register' | 'unregister' | 'copyBytes'> {
+type Bound = Omit<
+  Libsrt,
+  'statsBuffer' | 'statsOffsets' | 'register' | 'unregister' | 'copyBytes' | 'epollUwaitAsync'
+>;
+
+function bind(lib: LibraryHandle): Bound {
   const f = (signature: string) => lib.func(signature);
   return {
     startup: f('int srt_startup()'),
@@ -229,26 +269,51 @@ function bind(lib: LibraryHandle): Omit<Libsrt, 'statsBuffer' | 'register' | 'un
   };
 }
 
-/**
- * Loads libsrt, starts it and silences its stderr logging. Throws if the library is missing.
- * `orphans`: an earlier SRT thread died without its 'shutdown' (see there); this one ends that
- * thread's srt_startup, so libsrt's count stays at one, and closes the sockets it left open.
- */
-export function loadLibsrt(orphans?: readonly number[]): Libsrt {
-  if (koffi.sizeof(TraceBStats) !== TRACEBSTATS_SIZE) {
-    throw new Error(
-      `SRT_TRACEBSTATS is ${koffi.sizeof(TraceBStats)} bytes here, expected ${TRACEBSTATS_SIZE}`,
-    );
+interface Loaded {
+  koffi: Koffi;
+  lib: Bound;
+  uwait: KoffiFunc<(...args: unknown[]) => number>;
+  offsets: StatsOffsets;
+  listenCallback: TypeObject;
+}
+let loaded: Loaded | undefined;
+
+function load(): Loaded {
+  if (loaded !== undefined) return loaded;
+  const koffi = requireFrom(import.meta.url)('koffi') as Koffi;
+  const struct = traceBStats(koffi);
+  if (koffi.sizeof(struct) !== TRACEBSTATS_SIZE) {
+    throw new Error(`SRT_TRACEBSTATS is ${koffi.sizeof(struct)} bytes here, expected ${TRACEBSTATS_SIZE}`);
   }
-  const lib = bind(koffi.load(LIBSRT_FILE));
+  const handle = koffi.load(LIBSRT_FILE);
+  const listenCallback = koffi.proto(LISTEN_CALLBACK); // before bind(): srt_listen_callback names it
+  loaded = {
+    koffi,
+    lib: bind(handle),
+    uwait: handle.func('int srt_epoll_uwait(int eid, _Out_ int32_t *fdsSet, int fdsSize, int64_t msTimeOut)'),
+    offsets: statsOffsets(koffi, struct),
+    listenCallback,
+  };
+  return loaded;
+}
+
+/**
+ * Loads koffi and libsrt (once per process), starts libsrt and silences its stderr logging.
+ * Throws when either is missing. Each call is one srt_startup: end it with `cleanup()`, since
+ * libsrt's exit-time teardown only stops its threads once the count is back to zero.
+ */
+export function loadLibsrt(): Libsrt {
+  const { koffi, lib, uwait, offsets, listenCallback } = load();
   lib.setloglevel(LOG_CRIT);
-  if (orphans !== undefined) lib.cleanup();
   if (lib.startup() < 0) throw new Error('srt_startup failed');
-  for (const sock of orphans ?? []) lib.close(sock);
   return {
     ...lib,
+    epollUwaitAsync: (eid, ready, capacity, timeoutMs, done) => {
+      uwait.async(eid, ready, capacity, timeoutMs, done);
+    },
+    statsOffsets: offsets,
     statsBuffer: () => Buffer.alloc(TRACEBSTATS_SIZE),
-    register: (callback) => koffi.register(callback, koffi.pointer(ListenCallback)),
+    register: (callback) => koffi.register(callback, koffi.pointer(listenCallback)),
     unregister: (handle) => koffi.unregister(handle as bigint),
     copyBytes: (pointer, length) => Uint8Array.from(koffi.decode(pointer, 'uint8_t', length) as Uint8Array),
   };

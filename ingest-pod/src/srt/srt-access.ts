@@ -6,7 +6,7 @@ export const SRT_REJX_CONFLICT = 1409;
 /**
  * Pure: the resource a stream id names, by the same conventions as @tributary/crds'
  * parseSrtStreamId (`#!::r=<resource>,…`, `publish:<resource>[:…]`, `read:…`, or the plain id; a
- * test keeps the two in step). Not imported from there: this runs in the SRT thread, whose bundle
+ * test keeps the two in step). Not imported from there: this runs in the SRT engine, whose bundle
  * would otherwise carry the whole API package (typebox, yaml), about 400 KB.
  */
 export function streamResource(streamId: string): string {

@@ -1,6 +1,6 @@
 import { ReaderError } from '../reader/packet-reader.js';
 
-/** What libsrt said about a failed operation (from the SRT thread). */
+/** What libsrt said about a failed operation. */
 export interface SrtFailure {
   /** libsrt error code (srt_getlasterror): 1001 no server, 1002 rejected, 2001 connection lost... */
   code: number;
@@ -112,9 +112,9 @@ const ERROR_NAMES: Readonly<Record<number, string>> = {
 
 export const SRT_ECONNREJ = 1002;
 export const SRT_ECONNLOST = 2001;
-/** Not a libsrt code: the SRT thread could not run the request (libsrt missing, thread died). */
+/** Not a libsrt code: libsrt (or koffi) could not be loaded. */
 export const SRT_UNAVAILABLE = -1;
-/** Not a libsrt code: the SRT thread stopped (crash or shutdown); a new one starts on next use. */
+/** Not a libsrt code: the SRT engine was shut down; it starts again on next use. */
 export const SRT_THREAD_LOST = -2;
 export const SRT_EASYNCRCV = 6002;
 
@@ -130,7 +130,7 @@ export function connectError(where: string, failure: SrtFailure): ReaderError {
   }
   if (failure.code === SRT_THREAD_LOST) {
     return new ReaderError(
-      `srt: connecting to ${where} failed: ${failure.detail ?? 'SRT thread lost'}`,
+      `srt: connecting to ${where} failed: ${failure.detail ?? 'SRT engine stopped'}`,
       true,
     );
   }

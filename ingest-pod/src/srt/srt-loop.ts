@@ -1,6 +1,6 @@
-// The SRT thread's event loop: one srt_epoll over every socket, drained and batched to the main
-// thread. Runs only while a socket is open; between iterations it yields with setImmediate so
-// this thread's own port (commands) and koffi's queued listen callbacks get their turn.
+// The SRT engine's loop: one srt_epoll over every socket, waited on by a single srt_epoll_uwait
+// on libuv's threadpool (koffi .async), so the JS thread never blocks and no thread of our own is
+// needed. Each wake drains the ready sockets and hands their bytes on. Runs while a socket is open.
 import {
   type Libsrt,
   SRT_EPOLL_ENABLE_EMPTY,
@@ -8,7 +8,6 @@ import {
   SRT_EPOLL_IN,
   SRT_EPOLL_OUT,
   SRTS_CONNECTED,
-  STATS_OFFSETS,
 } from './libsrt.js';
 import { readLinkStats } from './link-stats.js';
 import { formatSockaddr, SOCKADDR_MAX } from './sockaddr.js';
@@ -24,11 +23,18 @@ import {
   startConnect,
 } from './srt-socket-setup.js';
 
-/** Longest srt_epoll_uwait: bounds how late commands and callbacks run. */
-const WAIT_MS = 10;
+/**
+ * Longest srt_epoll_uwait: how late a new socket's first event and the stats can be, and how long
+ * a shutdown waits for the call in flight.
+ */
+const WAIT_MS = 100;
+/**
+ * After a wake that read data, the next wait starts this much later, so a source that delivers
+ * packet by packet is read in batches (SRT's own latency, 120 ms by default, dwarfs it).
+ */
+const COALESCE_MS = 10;
 const MAX_EVENTS = 64;
-/** A batch goes out after this long or this many messages, whichever comes first. */
-const BATCH_MS = 20;
+/** Messages per handed-on chunk at most (the scratch buffer's size). */
 const BATCH_MESSAGES = 64;
 /** Largest live-mode payload (SRTO_PAYLOADSIZE max). */
 const MAX_PAYLOAD = 1456;
@@ -45,7 +51,6 @@ interface Receiving {
   scratch: Uint8Array;
   bytes: number;
   messages: number;
-  firstAt: number;
   statsAt: number;
   retransmitted: number;
   listener?: number;
@@ -68,7 +73,10 @@ export class SrtLoop {
   private readonly sockets = new Map<number, Socket>();
   private readonly ready = new Int32Array(2 * MAX_EVENTS);
   private readonly stats: Buffer;
-  private scheduled = false;
+  /** An srt_epoll_uwait is in flight, or one is about to start. */
+  private waiting = false;
+  /** Runs once the wait in flight has returned (libsrt must not be cleaned up under it). */
+  private afterWait: (() => void) | undefined;
 
   constructor(
     private readonly lib: Libsrt,
@@ -124,14 +132,19 @@ export class SrtLoop {
         if (sock !== undefined && this.sockets.has(sock)) this.drop(sock);
         return;
       }
-      case 'shutdown':
+      case 'shutdown': {
         for (const sock of [...this.sockets.keys()]) this.drop(sock);
         // srt_startup counts its callers and libsrt's exit-time destructor only stops its GC
-        // thread when the count drops to zero: a thread that started libsrt must end it, or a
-        // later thread's startup leaves the count above zero and the process crashes at exit.
-        this.lib.cleanup();
-        this.post({ type: 'shut-down', req: command.req });
+        // thread when the count drops to zero: whoever started libsrt must end it, or a later
+        // startup leaves the count above zero and the process crashes at exit.
+        const end = () => {
+          this.lib.cleanup();
+          this.post({ type: 'shut-down', req: command.req });
+        };
+        if (this.waiting) this.afterWait = end;
+        else end();
         return;
+      }
     }
   }
 
@@ -148,7 +161,6 @@ export class SrtLoop {
       scratch,
       bytes: 0,
       messages: 0,
-      firstAt: now,
       statsAt: now,
       retransmitted: 0,
       ...extra,
@@ -175,32 +187,39 @@ export class SrtLoop {
     }
   }
 
-  private schedule(): void {
-    if (this.scheduled || this.sockets.size === 0) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.tick();
-      this.schedule();
-    });
+  private schedule(delayMs = 0): void {
+    if (this.waiting || this.sockets.size === 0) return;
+    this.waiting = true;
+    const wait = () =>
+      this.lib.epollUwaitAsync(this.eid, this.ready, MAX_EVENTS, WAIT_MS, (_err, n) => this.woken(n));
+    if (delayMs > 0) setTimeout(wait, delayMs);
+    else wait();
   }
 
-  private tick(): void {
-    const n = this.lib.epollUwait(this.eid, this.ready, MAX_EVENTS, WAIT_MS);
+  private woken(n: number): void {
+    this.waiting = false;
+    const after = this.afterWait;
+    if (after !== undefined) {
+      this.afterWait = undefined;
+      after();
+      return;
+    }
+    let read = 0;
     for (let i = 0; i < n; i++) {
       const sock = this.ready[2 * i] ?? -1;
       const events = this.ready[2 * i + 1] ?? 0;
       const state = this.sockets.get(sock);
       if (state?.kind === 'connecting') this.connecting(sock, state, events);
       else if (state?.kind === 'listener') this.acceptAll(sock, state, events);
-      else if (state?.kind === 'data') this.drain(sock, state, events);
+      else if (state?.kind === 'data') read += this.drain(sock, state, events);
     }
     const now = performance.now();
     for (const [sock, state] of this.sockets) {
       if (state.kind !== 'data') continue;
-      if (state.messages > 0 && now - state.firstAt >= BATCH_MS) this.flush(sock, state);
+      this.flush(sock, state);
       if (now >= state.statsAt) this.sendStats(sock, state, now);
     }
+    this.schedule(read > 0 ? COALESCE_MS : 0);
   }
 
   private connecting(sock: number, state: Connecting, events: number): void {
@@ -215,13 +234,15 @@ export class SrtLoop {
     this.post({ type: 'connected', req: state.req, sock });
   }
 
-  /** Reads every message waiting; a failed read ends the socket (after sending what came before). */
-  private drain(sock: number, state: Receiving, events: number): void {
-    for (;;) {
+  /**
+   * Reads every message waiting; a failed read ends the socket (after handing on what came
+   * before). Returns how many messages it read.
+   */
+  private drain(sock: number, state: Receiving, events: number): number {
+    for (let read = 0; ; read++) {
       if (state.bytes + MAX_PAYLOAD > state.scratch.length) this.flush(sock, state);
       const got = this.lib.recvmsg(sock, state.scratch.subarray(state.bytes), MAX_PAYLOAD);
       if (got > 0) {
-        if (state.messages === 0) state.firstAt = performance.now();
         state.bytes += got;
         if (++state.messages >= BATCH_MESSAGES) this.flush(sock, state);
         continue;
@@ -230,7 +251,7 @@ export class SrtLoop {
       const code = got < 0 ? this.lib.getlasterror(null) : 0;
       if (code !== 0 && code !== SRT_EASYNCRCV) this.end(sock, state, lastFailure(this.lib));
       else if (events & SRT_EPOLL_ERR) this.end(sock, state, { code: SRT_ECONNLOST });
-      return;
+      return read;
     }
   }
 
@@ -251,7 +272,7 @@ export class SrtLoop {
   private sendStats(sock: number, state: Receiving, now: number): void {
     state.statsAt = now + STATS_INTERVAL_MS;
     if (this.lib.bistats(sock, this.stats, 1, 1) < 0) return;
-    const stats = readLinkStats(this.stats, STATS_OFFSETS, state.retransmitted);
+    const stats = readLinkStats(this.stats, this.lib.statsOffsets, state.retransmitted);
     state.retransmitted = stats.packetsRetransmitted;
     this.post({ type: 'stats', sock, stats });
   }

@@ -1,5 +1,5 @@
-// What the main thread and the SRT thread say to each other (structured clone over the worker's
-// port). Socket ids are libsrt's SRTSOCKET numbers.
+// What the SRT engine and its loop say to each other (commands in, events out, plain data so
+// the loop stays independent of its users). Socket ids are libsrt's SRTSOCKET numbers.
 import type { LinkStats } from '../reader/reader-api.js';
 import type { SrtFailure } from './srt-errors.js';
 import type { SrtSocketOptions } from './srt-url.js';
@@ -22,8 +22,8 @@ export type SrtAccessEntry =
   | { reject: number };
 
 /**
- * How a listener answers handshakes, decided in the SRT thread so no round trip to the main
- * thread stalls libsrt's receiver thread. Keys are whole stream ids or their resource (`r=` of
+ * How a listener answers handshakes, decided in the loop from this table, so nothing slow
+ * stalls libsrt's receiver thread. Keys are whole stream ids or their resource (`r=` of
  * `#!::…`, `publish:<resource>`, or the plain id).
  */
 export interface SrtAccessTable {
@@ -45,7 +45,7 @@ export type SrtCommand =
   | { op: 'set-access'; sock: number; access: SrtAccessTable | undefined }
   /** Closes a socket, or the socket a still pending connect request created. */
   | { op: 'close'; sock?: number; req?: number }
-  /** Closes every socket (before the thread is terminated). */
+  /** Closes every socket and ends libsrt's use (srt_cleanup). */
   | { op: 'shutdown'; req: number };
 
 export type SrtEvent =
@@ -56,12 +56,8 @@ export type SrtEvent =
   | { type: 'accepted'; listener: number; sock: number; streamId: string; peer: string }
   /** A handshake the access table refused (for logs and metrics; the caller saw `code`). */
   | { type: 'refused'; listener: number; streamId: string; peer: string; code: number }
-  /** Received TS bytes, batched; `data` is transferred. */
+  /** Received TS bytes, batched; `data` belongs to the receiver. */
   | { type: 'data'; sock: number; data: ArrayBuffer }
   | { type: 'stats'; sock: number; stats: LinkStats }
   /** A connected or listening socket ended on its own; it is closed already. */
-  | { type: 'closed'; sock: number; failure: SrtFailure }
-  /** libsrt is loaded (version as major.minor.patch). */
-  | { type: 'ready'; version: string }
-  /** The SRT thread could not start (libsrt missing): every request fails with this. */
-  | { type: 'unavailable'; reason: string };
+  | { type: 'closed'; sock: number; failure: SrtFailure };

@@ -9,8 +9,8 @@ import type {
   ReaderInput,
 } from '../reader/reader-api.js';
 import { TsPacketReader } from '../reader/ts-packet-reader.js';
+import type { SrtEngine } from './srt-engine.js';
 import { SrtSource } from './srt-source.js';
-import type { SrtThread } from './srt-thread-host.js';
 import { parseSrtUrl, type SrtCallerConfig } from './srt-url.js';
 
 /**
@@ -27,9 +27,9 @@ export class SrtReader implements InputReader {
     config: SrtCallerConfig,
     filter: TsFilter = {},
     onEvent?: (event: ReaderEvent) => void,
-    thread?: SrtThread,
+    engine?: SrtEngine,
   ) {
-    this.source = new SrtSource(config, thread);
+    this.source = new SrtSource(config, engine);
     this.ts = new TsPacketReader(this.source, filter, onEvent);
   }
 

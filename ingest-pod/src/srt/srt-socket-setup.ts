@@ -1,4 +1,4 @@
-// Socket creation and options, in the SRT thread.
+// Socket creation and options, for the SRT loop.
 import type { Libsrt } from './libsrt.js';
 import { SRTO, SRTT_LIVE } from './libsrt.js';
 import { encodeSockaddr, formatSockaddr, SOCKADDR_MAX, sockaddrPort } from './sockaddr.js';
@@ -9,14 +9,14 @@ import type { SrtSocketOptions } from './srt-url.js';
 const SRTO_IPV6ONLY = 54;
 const MAX_STREAM_ID_BYTES = 512;
 
-/** Thrown inside the SRT thread; carries what libsrt said. */
+/** Thrown inside the SRT loop; carries what libsrt said. */
 export class SrtCallError extends Error {
   constructor(readonly failure: SrtFailure) {
     super(failure.detail ?? `SRT error ${failure.code}`);
   }
 }
 
-/** The last libsrt error of this thread as a failure. */
+/** The last libsrt error of this (JS) thread as a failure: libsrt keeps errors per thread. */
 export function lastFailure(lib: Libsrt, extra: Partial<SrtFailure> = {}): SrtFailure {
   return { code: lib.getlasterror(null), detail: lib.getlasterrorStr(), ...extra };
 }
@@ -54,8 +54,8 @@ export type HookAnswer = { accept: true; passphrase?: string } | { accept: false
 
 /**
  * Registers `answer` as the listener's srt_listen_callback. libsrt calls it on its receiver
- * thread mid-handshake and waits while koffi runs it on this thread's loop (within one uwait),
- * so it must answer at once: from a table, never with a round trip to the main thread. A reject
+ * thread mid-handshake and waits while koffi runs it on the JS thread, so it must answer at once,
+ * from a table: a busy event loop delays every handshake of the listener. A reject
  * code set with srt_setrejectreason is what the caller reads from srt_getrejectreason.
  */
 export function installListenHook(
@@ -97,7 +97,7 @@ export function createSocket(lib: Libsrt, options: SrtSocketOptions): number {
 /**
  * Starts a non-blocking connect: libsrt sends the handshake from its own threads and the epoll
  * reports OUT (connected) or ERR (rejected, timed out). A blocking srt_connect would stall every
- * other socket of the thread for up to the connect timeout. A -1 here means no handshake was sent
+ * JS thread for up to the connect timeout. A -1 here means no handshake was sent
  * at all (bad address, no route): reported as unreachable.
  */
 export function startConnect(lib: Libsrt, address: SrtAddress, options: SrtSocketOptions): number {

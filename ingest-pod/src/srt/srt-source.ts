@@ -4,9 +4,9 @@ import type { ByteSource } from '../reader/byte-source.js';
 import { ReaderError } from '../reader/packet-reader.js';
 import type { LinkStats } from '../reader/reader-api.js';
 import { DatagramQueue } from '../udp/datagram-queue.js';
+import { type SrtConnection, type SrtEngine, SrtRequestError, sharedSrtEngine } from './srt-engine.js';
 import { connectError, sessionEndError } from './srt-errors.js';
 import type { SrtAddress } from './srt-messages.js';
-import { type SrtConnection, SrtRequestError, type SrtThread, sharedSrtThread } from './srt-thread-host.js';
 import type { SrtCallerConfig } from './srt-url.js';
 
 /** Batches (≤ 20 ms or 64 SRT messages each) held for `read()`: about 5 s of a live stream. */
@@ -34,7 +34,7 @@ export async function resolveSrtHost(
 }
 
 /**
- * An SRT caller as a ByteSource. Each open connects a new socket through the shared SRT thread.
+ * An SRT caller as a ByteSource. Each open connects a new socket through the shared SRT engine.
  * When the session ends on its own (peer closed, link broken), `read()` returns what was still
  * queued, then null, and `sessionEnd` holds the retriable error: SrtReader turns that into a
  * reconnect after the demuxer has flushed its last access units.
@@ -48,7 +48,7 @@ export class SrtSource implements ByteSource {
 
   constructor(
     private readonly config: SrtCallerConfig,
-    private readonly thread: SrtThread = sharedSrtThread(),
+    private readonly engine: SrtEngine = sharedSrtEngine(),
     private readonly resolve: Lookup = lookup,
   ) {}
 
@@ -71,7 +71,7 @@ export class SrtSource implements ByteSource {
     const address = await resolveSrtHost(this.config.host, this.config.port, this.resolve);
     let connection: SrtConnection;
     try {
-      connection = await this.thread.connect(address, this.config.options, signal);
+      connection = await this.engine.connect(address, this.config.options, signal);
     } catch (err) {
       if (err instanceof SrtRequestError) throw connectError(this.where, err.failure);
       if (signal.aborted) throw new ReaderError(`srt: connecting to ${this.where} was cancelled`, true);

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { AVPacket } from '../../src/avpacket.js';
 import { ReaderError } from '../../src/reader/packet-reader.js';
-import { STATS_OFFSETS } from '../../src/srt/libsrt.js';
+import { loadLibsrt } from '../../src/srt/libsrt.js';
+import { sharedSrtEngine } from '../../src/srt/srt-engine.js';
 import { createSrtReader, SrtReader } from '../../src/srt/srt-reader.js';
-import { sharedSrtThread } from '../../src/srt/srt-thread-host.js';
 import { parseSrtUrl } from '../../src/srt/srt-url.js';
 import { ffprobeCounts, makeTsFile, type ProbedStream } from '../support/media.js';
 import { freeUdpPort, makeTempDir, spawnFfmpeg, type TempDir } from '../support/peers.js';
@@ -83,7 +83,9 @@ for (const [name, file] of [
 }
 
 test('linkStats: present and plausible; the struct offsets are those of libsrt 1.5.1', async () => {
-  assert.deepEqual(STATS_OFFSETS, {
+  const lib = loadLibsrt();
+  lib.cleanup();
+  assert.deepEqual(lib.statsOffsets, {
     pktRecvTotal: 16,
     pktRcvLossTotal: 28,
     pktRcvDropTotal: 68,
@@ -224,5 +226,5 @@ test('abort while connecting: open settles at once, the socket is closed', async
     (err: unknown) => err instanceof ReaderError && /cancelled/.test(err.message),
   );
   assert.ok(Date.now() - started < 2000);
-  assert.equal(sharedSrtThread().openSockets, 0);
+  assert.equal(sharedSrtEngine().openSockets, 0);
 });

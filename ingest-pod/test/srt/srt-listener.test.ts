@@ -2,23 +2,22 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Worker } from 'node:worker_threads';
 import { ReaderError } from '../../src/reader/packet-reader.js';
+import {
+  type SrtConnection,
+  SrtEngine,
+  type SrtListener,
+  sharedSrtEngine,
+} from '../../src/srt/srt-engine.js';
 import type { SrtFailure } from '../../src/srt/srt-errors.js';
 import type { SrtAccessTable } from '../../src/srt/srt-messages.js';
 import { SrtReader } from '../../src/srt/srt-reader.js';
-import {
-  type SrtConnection,
-  type SrtListener,
-  SrtThread,
-  sharedSrtThread,
-} from '../../src/srt/srt-thread-host.js';
 import { parseSrtUrl } from '../../src/srt/srt-url.js';
 import { ffprobeCounts, makeTsFile } from '../support/media.js';
 import { concat, makeTempDir, type TempDir, tsPacketCheck } from '../support/peers.js';
 import { ffmpegSrtCaller, waitFor } from '../support/srt-peers.js';
 
-// Listener mode: bind/listen/accept in the SRT thread, the caller's stream id, handshake-time access.
+// Listener mode: bind/listen/accept in the SRT engine, the caller's stream id, handshake-time access.
 
 let dir: TempDir;
 let file: string;
@@ -45,7 +44,7 @@ function gather(listener: SrtListener) {
 }
 
 test('an ffmpeg caller connects with a stream id; its TS arrives whole', async () => {
-  const listener = await sharedSrtThread().listen(ANY_PORT, { latencyMs: 120 });
+  const listener = await sharedSrtEngine().listen(ANY_PORT, { latencyMs: 120 });
   const sessions = gather(listener);
   assert.ok(listener.port > 0);
   const streamId = '#!::r=live/cam1,m=publish,u=alice';
@@ -78,7 +77,7 @@ const ACCESS: SrtAccessTable = {
 };
 
 test('access table with ffmpeg callers: per-stream passphrase accepted, unknown stream refused', async () => {
-  const listener = await sharedSrtThread().listen(ANY_PORT, {}, { access: ACCESS });
+  const listener = await sharedSrtEngine().listen(ANY_PORT, {}, { access: ACCESS });
   const sessions = gather(listener);
   const refused: [string, number, string][] = [];
   listener.onRefused = (id, code, peer) => refused.push([id, code, peer]);
@@ -106,8 +105,8 @@ test('access table with ffmpeg callers: per-stream passphrase accepted, unknown 
 });
 
 test('our caller against our listener: the reject codes arrive named, permanent or retriable', async () => {
-  const thread = sharedSrtThread();
-  const listener = await thread.listen(ANY_PORT, {}, { access: ACCESS });
+  const engine = sharedSrtEngine();
+  const listener = await engine.listen(ANY_PORT, {}, { access: ACCESS });
   const held: SrtConnection[] = [];
   listener.onConnection = (c) => held.push(c);
   const open = async (query: string) => {
@@ -144,33 +143,20 @@ test('our caller against our listener: the reject codes arrive named, permanent 
     listener.close();
     for (const c of held) c.close();
   }
-  await waitFor(() => thread.openSockets === 0, 'every socket closed');
+  await waitFor(() => engine.openSockets === 0, 'every socket closed');
 });
 
-test("shutdown closes the thread's sockets in libsrt; the next request starts a new thread", async () => {
-  const thread = new SrtThread();
-  const listener = await thread.listen(ANY_PORT, {});
-  assert.match(thread.version ?? '', /^1\.5\.\d+$/);
+test("shutdown closes the engine's sockets in libsrt; the next request starts it again", async () => {
+  const engine = new SrtEngine();
+  const listener = await engine.listen(ANY_PORT, {});
+  assert.match(engine.version ?? '', /^1\.5\.\d+$/);
   const closed: SrtFailure[] = [];
   listener.onClose = (failure) => closed.push(failure);
-  await thread.shutdown();
+  await engine.shutdown();
   assert.equal(closed.length, 1);
   assert.match(closed[0]?.detail ?? '', /shut down/);
-  assert.equal(thread.openSockets, 0);
-  const again = await thread.listen({ ...ANY_PORT, port: listener.port }, {});
+  assert.equal(engine.openSockets, 0);
+  const again = await engine.listen({ ...ANY_PORT, port: listener.port }, {});
   assert.equal(again.port, listener.port, 'the port was released');
-  await thread.shutdown();
-});
-
-test('a thread that dies is replaced; the next one closes the sockets it left in libsrt', async () => {
-  const thread = new SrtThread();
-  const listener = await thread.listen(ANY_PORT, {});
-  const closed = new Promise<SrtFailure>((resolve) => {
-    listener.onClose = resolve;
-  });
-  await (thread as unknown as { worker: Worker }).worker.terminate();
-  assert.match((await closed).detail ?? '', /the SRT thread failed/);
-  const again = await thread.listen({ ...ANY_PORT, port: listener.port }, {});
-  assert.equal(again.port, listener.port, 'the orphaned listener released its port');
-  await thread.shutdown();
+  await engine.shutdown();
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { InputReader } from '../../src/reader/reader-api.js';
+import { sharedSrtEngine } from '../../src/srt/srt-engine.js';
 import { createSrtReader } from '../../src/srt/srt-reader.js';
-import { sharedSrtThread } from '../../src/srt/srt-thread-host.js';
 import { startWorker } from '../../src/worker/worker.js';
 import type { PacketBatch, WorkerDeps, WorkerEvent } from '../../src/worker/worker-api.js';
 import { makeTsFile } from '../support/media.js';
@@ -70,7 +70,7 @@ test('nothing listening (retriable timeout): retried with growing backoff, never
 });
 
 test('a permanent rejection (stream id not found) ends the worker after one attempt', async () => {
-  const listener = await sharedSrtThread().listen(
+  const listener = await sharedSrtEngine().listen(
     { family: 4, address: '127.0.0.1', port: 0 },
     {},
     { access: { streams: { 'live/known': {} } } },

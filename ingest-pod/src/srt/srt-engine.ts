@@ -1,27 +1,12 @@
-// The main thread's side of the SRT thread: requests, and the connections and listeners it owns.
-import { Worker } from 'node:worker_threads';
+// The SRT engine: requests to the loop that owns libsrt, and the connections and listeners it owns.
 import type { LinkStats } from '../reader/reader-api.js';
+import { loadLibsrt } from './libsrt.js';
 import { SRT_THREAD_LOST, SRT_UNAVAILABLE, type SrtFailure } from './srt-errors.js';
+import { SrtLoop } from './srt-loop.js';
 import type { SrtAccessTable, SrtAddress, SrtCommand, SrtEvent } from './srt-messages.js';
 import type { SrtSocketOptions } from './srt-url.js';
 
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-
-/** Under tsx the worker runs from source; in the image it is the bundle next to the main bundle. */
-const WORKER_FILE = FROM_SOURCE
-  ? new URL('./srt-thread.ts', import.meta.url)
-  : new URL('./srt-thread.mjs', import.meta.url);
-
-/**
- * A worker inherits `--import tsx` from the command line, but not tsx registered through its API
- * (bin/tributary.js does that): then the worker is told to load tsx itself.
- */
-function workerExecArgv(): string[] | undefined {
-  if (!FROM_SOURCE || process.execArgv.some((arg) => arg.includes('tsx'))) return undefined;
-  return [...process.execArgv, '--import', import.meta.resolve('tsx')];
-}
-
-/** A request the SRT thread refused; `failure` says what libsrt reported. */
+/** A request the SRT engine refused; `failure` says what libsrt reported. */
 export class SrtRequestError extends Error {
   constructor(readonly failure: SrtFailure) {
     super(failure.detail ?? `SRT error ${failure.code}`);
@@ -31,7 +16,7 @@ export class SrtRequestError extends Error {
 
 /** One connected SRT socket (caller, or accepted by a listener) receiving TS. */
 export class SrtConnection {
-  /** Latest link statistics, refreshed by the SRT thread about once a second. */
+  /** Latest link statistics, refreshed about once a second. */
   stats: LinkStats | undefined;
   /** Batches of received bytes (whole SRT messages, so TS-aligned when the sender is). */
   onData: (chunk: Uint8Array) => void = () => undefined;
@@ -40,7 +25,7 @@ export class SrtConnection {
 
   constructor(
     readonly sock: number,
-    private readonly thread: SrtThread,
+    private readonly engine: SrtEngine,
     /** The stream id the caller sent (accepted sockets). */
     readonly streamId = '',
     /** `address:port` of the caller (accepted sockets). */
@@ -48,7 +33,7 @@ export class SrtConnection {
   ) {}
 
   close(): void {
-    this.thread.closeSocket(this.sock);
+    this.engine.closeSocket(this.sock);
   }
 }
 
@@ -63,32 +48,31 @@ export class SrtListener {
   constructor(
     readonly sock: number,
     readonly port: number,
-    private readonly thread: SrtThread,
+    private readonly engine: SrtEngine,
   ) {}
 
   /** Replaces the access table (undefined: accept every caller). */
   setAccess(access: SrtAccessTable | undefined): void {
-    this.thread.send({ op: 'set-access', sock: this.sock, access });
+    this.engine.send({ op: 'set-access', sock: this.sock, access });
   }
 
   close(): void {
-    this.thread.closeSocket(this.sock);
+    this.engine.closeSocket(this.sock);
   }
 }
 
 type Pending = { resolve: (event: SrtEvent) => void; reject: (err: Error) => void };
 
 /**
- * The one worker thread that owns every SRT socket. Started on first use; unref'd whenever no
- * socket or request is open, so it never keeps the process alive by itself.
+ * Every SRT socket of the process, in one loop on the JS thread (see srt-loop.ts). libsrt loads
+ * on first use; the loop waits only while a socket is open, so it never keeps the process alive
+ * by itself.
  */
-export class SrtThread {
-  private worker: Worker | undefined;
+export class SrtEngine {
+  private loop: SrtLoop | undefined;
   private unavailable: string | undefined;
-  /** libsrt's version, once the thread has loaded it. */
+  /** libsrt's version, once loaded. */
   version: string | undefined;
-  /** Sockets of a thread that died with libsrt started: the next thread closes them. */
-  private orphans: number[] | undefined;
   private nextReq = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly connections = new Map<number, SrtConnection>();
@@ -104,7 +88,6 @@ export class SrtThread {
     if (event.type !== 'connected') throw new Error(`unexpected reply ${event.type}`);
     const connection = new SrtConnection(event.sock, this);
     this.connections.set(event.sock, connection);
-    this.refresh();
     return connection;
   }
 
@@ -123,11 +106,10 @@ export class SrtThread {
     if (event.type !== 'listening') throw new Error(`unexpected reply ${event.type}`);
     const listener = new SrtListener(event.sock, event.port, this);
     this.listeners.set(event.sock, listener);
-    this.refresh();
     return listener;
   }
 
-  /** Sockets currently open through this thread. */
+  /** Sockets currently open through this engine. */
   get openSockets(): number {
     return this.connections.size + this.listeners.size;
   }
@@ -135,32 +117,26 @@ export class SrtThread {
   closeSocket(sock: number): void {
     if (!this.connections.delete(sock) && !this.listeners.delete(sock)) return;
     this.send({ op: 'close', sock });
-    this.refresh();
   }
 
-  /** Stops the thread (every socket with it); the next request starts a new one. */
+  /** Closes every socket and ends libsrt's use; the next request starts it again. */
   async shutdown(): Promise<void> {
-    const worker = this.worker;
-    if (worker === undefined) return;
-    // libsrt's sockets outlive a terminated thread: have the thread close them first.
-    const closed = this.request((req) => ({ op: 'shutdown', req })).then(
-      () => true,
-      () => false,
-    );
-    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000).unref());
-    if (!(await Promise.race([closed, timeout])) && this.version !== undefined)
-      this.orphans = this.socketIds();
-    this.worker = undefined;
-    this.failAll('the SRT thread was shut down');
-    await worker.terminate();
+    if (this.loop === undefined) return;
+    this.failAll('the SRT engine was shut down');
+    // The loop closes the sockets at once and ends libsrt once its wait in flight returned.
+    const done = this.request((req) => ({ op: 'shutdown', req }));
+    this.loop = undefined;
+    await done.catch(() => undefined);
   }
 
   send(command: SrtCommand): void {
-    this.start().postMessage(command);
+    this.start().handle(command);
   }
 
   private request(make: (req: number) => SrtCommand, signal?: AbortSignal): Promise<SrtEvent> {
-    if (this.unavailable !== undefined) {
+    try {
+      this.start();
+    } catch {
       return Promise.reject(new SrtRequestError({ code: SRT_UNAVAILABLE, detail: this.unavailable }));
     }
     const req = this.nextReq++;
@@ -168,7 +144,6 @@ export class SrtThread {
       const onAbort = () => {
         if (!this.pending.delete(req)) return;
         this.send({ op: 'close', req });
-        this.refresh();
         reject(signal?.reason ?? new Error('aborted'));
       };
       if (signal?.aborted) return reject(signal.reason);
@@ -186,41 +161,25 @@ export class SrtThread {
         },
       });
       this.send(make(req));
-      this.refresh();
     });
   }
 
-  private start(): Worker {
-    if (this.worker !== undefined) return this.worker;
-    const execArgv = workerExecArgv();
-    const worker = new Worker(WORKER_FILE, {
-      name: 'srt',
-      workerData: { orphans: this.orphans },
-      ...(execArgv !== undefined ? { execArgv } : {}),
-    });
-    this.orphans = undefined;
-    worker.on('message', (event: SrtEvent) => this.receive(event));
-    worker.on('error', (err) => this.lost(worker, err.message));
-    worker.on('exit', (code) => this.lost(worker, `exited with code ${code}`));
-    this.worker = worker;
-    return worker;
-  }
-
-  /** A thread that dies before loading libsrt (koffi missing) will not do better next time. */
-  private lost(worker: Worker, reason: string): void {
-    if (this.worker !== worker) return;
-    this.worker = undefined;
-    if (this.version === undefined) {
-      this.unavailable = `the SRT thread could not start: ${reason}`;
-      this.failAll(this.unavailable, SRT_UNAVAILABLE);
-    } else {
-      this.orphans = this.socketIds();
-      this.failAll(`the SRT thread failed: ${reason}`, SRT_THREAD_LOST);
+  /** The loop, started on first use; throws (and keeps saying why) when libsrt cannot load. */
+  private start(): SrtLoop {
+    if (this.loop !== undefined) return this.loop;
+    if (this.unavailable !== undefined) throw new Error(this.unavailable);
+    try {
+      const lib = loadLibsrt();
+      const v = lib.getversion();
+      this.version = `${v >> 16}.${(v >> 8) & 0xff}.${v & 0xff}`;
+      // Events are handled after the command that caused them has returned, as they would be
+      // from another thread: no callback runs inside the loop's own bookkeeping.
+      this.loop = new SrtLoop(lib, (event) => queueMicrotask(() => this.receive(event)));
+      return this.loop;
+    } catch (err) {
+      this.unavailable = `libsrt is not available: ${err instanceof Error ? err.message : String(err)}`;
+      throw err;
     }
-  }
-
-  private socketIds(): number[] {
-    return [...this.connections.keys(), ...this.listeners.keys()];
   }
 
   private failAll(reason: string, code = SRT_THREAD_LOST): void {
@@ -233,12 +192,6 @@ export class SrtThread {
     this.listeners.clear();
     for (const c of connections) c.onClose(failure);
     for (const l of listeners) l.onClose(failure);
-  }
-
-  private refresh(): void {
-    const busy = this.pending.size + this.connections.size + this.listeners.size > 0;
-    if (busy) this.worker?.ref();
-    else this.worker?.unref();
   }
 
   private receive(event: SrtEvent): void {
@@ -261,17 +214,9 @@ export class SrtThread {
         const owner = this.connections.get(event.sock) ?? this.listeners.get(event.sock);
         this.connections.delete(event.sock);
         this.listeners.delete(event.sock);
-        this.refresh();
         owner?.onClose(event.failure);
         return;
       }
-      case 'ready':
-        this.version = event.version;
-        return;
-      case 'unavailable':
-        this.unavailable = `libsrt is not available: ${event.reason}`;
-        this.failAll(this.unavailable, SRT_UNAVAILABLE);
-        return;
       default: {
         const pending = this.pending.get(event.req);
         this.pending.delete(event.req);
@@ -280,7 +225,6 @@ export class SrtThread {
           this.send({ op: 'close', sock: event.sock });
         }
         pending?.resolve(event);
-        this.refresh();
       }
     }
   }
@@ -293,15 +237,14 @@ export class SrtThread {
     }
     const connection = new SrtConnection(event.sock, this, event.streamId, event.peer);
     this.connections.set(event.sock, connection);
-    this.refresh();
     listener.onConnection(connection);
   }
 }
 
-let shared: SrtThread | undefined;
+let shared: SrtEngine | undefined;
 
-/** The process-wide SRT thread every SRT reader and listener uses. */
-export function sharedSrtThread(): SrtThread {
-  shared ??= new SrtThread();
+/** The process-wide SRT engine every SRT reader and listener uses. */
+export function sharedSrtEngine(): SrtEngine {
+  shared ??= new SrtEngine();
   return shared;
 }
