@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { LIVE_H264_AAC } from '../../ingest-pod/test/support/media.js';
 import { type NatsServer, startNats } from '../../ingest-pod/test/support/nats.js';
 import { type FfmpegProcess, freeUdpPort, spawnFfmpeg } from '../../ingest-pod/test/support/peers.js';
 import type { Cluster } from '../cluster/index.js';
@@ -20,31 +21,7 @@ import {
 
 const EXAMPLE = join(fileURLToPath(new URL('../..', import.meta.url)), 'examples/failover-pair.yaml');
 const INGEST_IMAGE = 'ghcr.io/tributary/ingest-pod:e2e';
-const SOURCE = [
-  '-re',
-  '-f',
-  'lavfi',
-  '-i',
-  'testsrc2=size=320x240:rate=25',
-  '-f',
-  'lavfi',
-  '-i',
-  'sine=frequency=1000:sample_rate=48000',
-  '-c:v',
-  'libx264',
-  '-preset',
-  'ultrafast',
-  '-tune',
-  'zerolatency',
-  '-g',
-  '25',
-  '-pix_fmt',
-  'yuv420p',
-  '-c:a',
-  'aac',
-  '-f',
-  'mpegts',
-];
+const SOURCE = [...LIVE_H264_AAC, '-f', 'mpegts'];
 
 /**
  * An SRT listener that serves one caller per ffmpeg process, so it is started again whenever a

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Stream } from '@tributary/crds';
 import { decodeEnvelope, isWireError } from '../../ingest-pod/src/wire/index.js';
+import { LIVE_H264_AAC } from '../../ingest-pod/test/support/media.js';
 import { type NatsServer, startNats } from '../../ingest-pod/test/support/nats.js';
 import { type FfmpegProcess, freeUdpPort, spawnFfmpeg } from '../../ingest-pod/test/support/peers.js';
 import { type Cluster, waitFor } from '../cluster/index.js';
@@ -26,32 +27,7 @@ const INGEST_IMAGE = 'ghcr.io/tributary/ingest-pod:e2e';
 
 /** A small live source: 320x240 H.264 and AAC, MPEG-TS over UDP in real time. */
 function udpSource(port: number): FfmpegProcess {
-  return spawnFfmpeg([
-    '-re',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=320x240:rate=25',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=1000:sample_rate=48000',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-tune',
-    'zerolatency',
-    '-g',
-    '25',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-f',
-    'mpegts',
-    `udp://127.0.0.1:${port}?pkt_size=1316`,
-  ]);
+  return spawnFfmpeg([...LIVE_H264_AAC, '-f', 'mpegts', `udp://127.0.0.1:${port}?pkt_size=1316`]);
 }
 
 const isLive = (s: Stream) =>

@@ -42,6 +42,23 @@ export interface TsFileOptions {
 
 const PATTERNS = ['testsrc2', 'testsrc', 'smptebars', 'rgbtestsrc'];
 
+/** ffmpeg inputs of endless test media: a 320x240 25 fps pattern and a 1 kHz tone. */
+export const TEST_PATTERN_INPUTS = [
+  ...['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25'],
+  ...['-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=48000'],
+] as const;
+
+/**
+ * ffmpeg arguments of a live source, up to the output format: the test pattern and tone in real
+ * time, encoded to H.264 (one keyframe a second) and AAC.
+ */
+export const LIVE_H264_AAC = [
+  '-re',
+  ...TEST_PATTERN_INPUTS,
+  ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25', '-pix_fmt', 'yuv420p'],
+  ...['-c:a', 'aac'],
+] as const;
+
 function videoArgs(video: VideoOption, gop: number): string[] {
   const keyframes = ['-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0'];
   switch (video) {

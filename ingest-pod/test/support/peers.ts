@@ -10,6 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -141,17 +142,16 @@ export interface FfmpegProcess {
   stop(): Promise<void>;
 }
 
-export function spawnFfmpeg(args: readonly string[]): FfmpegProcess {
-  const child: ChildProcess = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+/** Any peer process (stderr kept for failure messages), stopped by pid: SIGTERM, SIGKILL after 3 s. */
+export function spawnPeer(command: string, args: readonly string[]): FfmpegProcess {
+  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const pid = child.pid;
-  if (pid === undefined) throw new Error('ffmpeg did not start');
+  if (pid === undefined) throw new Error(`${command} did not start`);
   return {
     pid,
     exited,
@@ -166,6 +166,32 @@ export function spawnFfmpeg(args: readonly string[]): FfmpegProcess {
       }
     },
   };
+}
+
+export function spawnFfmpeg(args: readonly string[]): FfmpegProcess {
+  return spawnPeer('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', ...args]);
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export async function freeTcpPort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Polls `test` every 20 ms until it holds; rejects naming `what` after `timeoutMs`. */
+export async function waitFor(
+  test: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await test())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
 }
 
 /** Runs ffmpeg to completion (fixtures); rejects with its stderr on failure. */

@@ -9,9 +9,9 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import net, { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import tls from 'node:tls';
-import { type FfmpegProcess, runFfmpeg, spawnFfmpeg } from './peers.js';
+import { TEST_PATTERN_INPUTS } from './media.js';
+import { type FfmpegProcess, freeTcpPort, runFfmpeg, spawnFfmpeg, waitFor } from './peers.js';
 
 /**
  * A small FLV test file: 320x240 25 fps H.264 (with `bframes`, two B-frames so composition
@@ -28,16 +28,7 @@ export async function makeFlvFile(
     ? ['-preset', 'veryfast', '-bf', '2']
     : ['-preset', 'ultrafast', '-tune', 'zerolatency'];
   await runFfmpeg([
-    ...[
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=320x240:rate=25',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=1000:sample_rate=48000',
-    ],
+    ...TEST_PATTERN_INPUTS,
     ...[
       '-t',
       String(seconds),
@@ -56,15 +47,6 @@ export async function makeFlvFile(
   return file;
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export async function freeTcpPort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** True when something listens on 127.0.0.1:port, read from /proc (connecting would use up `-listen 1`). */
 async function isListening(port: number): Promise<boolean> {
   const hex = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
@@ -73,15 +55,6 @@ async function isListening(port: number): Promise<boolean> {
     const cols = line.trim().split(/\s+/);
     return cols[1] === hex && cols[3] === '0A';
   });
-}
-
-/** Polls until `test` holds; throws after `timeoutMs` with `what` in the message. */
-export async function waitFor(test: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 export interface FfmpegRtmpServer {
@@ -221,3 +194,5 @@ export async function startTlsProxy(
     },
   };
 }
+
+export { freeTcpPort, waitFor } from './peers.js';

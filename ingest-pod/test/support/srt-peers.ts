@@ -5,8 +5,6 @@
 //   const relay = spawnPeer('srt-live-transmit', ['-q', udpIn, `srt://127.0.0.1:${port}?mode=listener`]);
 //   await waitFor(() => got.length > 0, 'data');              // polls a condition with a deadline
 //   await sender.stop();
-import { type ChildProcess, spawn } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type FfmpegProcess, spawnFfmpeg } from './peers.js';
 
 /**
@@ -32,37 +30,4 @@ export function ffmpegSrtCaller(file: string, port: number, streamId: string, qu
   return spawnFfmpeg(['-re', '-i', file, '-map', '0', '-c', 'copy', '-f', 'mpegts', url]);
 }
 
-/** Any peer process, stopped like spawnFfmpeg's (SIGTERM by pid, SIGKILL after 3 s). */
-export function spawnPeer(command: string, args: readonly string[]): FfmpegProcess {
-  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`${command} did not start`);
-  return {
-    pid,
-    exited,
-    stderr: () => stderr,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      process.kill(pid, 'SIGTERM');
-      const gone = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
-      if (!gone) {
-        process.kill(pid, 'SIGKILL');
-        await exited;
-      }
-    },
-  };
-}
-
-/** Polls `test` every 20 ms until it holds; rejects naming `what` after `timeoutMs`. */
-export async function waitFor(test: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
+export { spawnPeer, waitFor } from './peers.js';
