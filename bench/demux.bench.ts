@@ -3,76 +3,28 @@
 // process start-up does not flatter us) and mux.js (TS -> PES -> ADTS frames).
 // Both sides are timed by CPU time: ffmpeg's user+sys, and this process's user+sys (all threads,
 // so GC helper threads count against us). Readable lines go to stderr, JSON lines to stdout.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { createTsDemuxer } from '../ingest-pod/src/mpegts/index.js';
+import { cachedMedia } from './cached-media.js';
 
 const MIN_BYTES = 100 * 1024 * 1024;
 const PASSES = 5;
 
-function cacheDir(): string {
-  const dir = join(process.env.TRIBUTARY_CACHE ?? join(homedir(), '.cache', 'tributary'), 'bench');
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
 /** 20 s of 720p30 H.264 (3 Mbit/s, 1 s GOP) + AAC, looped with -c copy past 100 MB; built once. */
 function sourceFile(): string {
-  const dir = cacheDir();
-  const file = join(dir, 'demux-720p-h264-aac.ts');
-  if (existsSync(file) && statSync(file).size >= MIN_BYTES) return file;
-  console.error(`building ${file} (once)`);
-  const ff = ['-hide_banner', '-loglevel', 'error', '-y'];
-  const seed = join(dir, 'demux-seed.ts');
-  execFileSync('ffmpeg', [
-    ...ff,
-    ...[
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=1280x720:rate=30',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=1000:sample_rate=48000',
+  return cachedMedia({
+    name: 'demux-720p-h264-aac.ts',
+    format: 'mpegts',
+    minBytes: MIN_BYTES,
+    encode: [
+      ...['-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-pix_fmt', 'yuv420p'],
+      ...['-b:v', '3M', '-maxrate', '3M', '-bufsize', '3M'],
+      ...['-g', '30', '-keyint_min', '30', '-sc_threshold', '0'],
+      ...['-c:a', 'aac', '-b:a', '128k', '-ac', '2'],
     ],
-    ...['-t', '20', '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-pix_fmt', 'yuv420p'],
-    ...[
-      '-b:v',
-      '3M',
-      '-maxrate',
-      '3M',
-      '-bufsize',
-      '3M',
-      '-g',
-      '30',
-      '-keyint_min',
-      '30',
-      '-sc_threshold',
-      '0',
-    ],
-    ...['-c:a', 'aac', '-b:a', '128k', '-ac', '2', '-f', 'mpegts', seed],
-  ]);
-  const loops = Math.ceil(MIN_BYTES / statSync(seed).size);
-  const partial = `${file}.partial`;
-  execFileSync('ffmpeg', [
-    ...ff,
-    '-stream_loop',
-    String(loops),
-    '-i',
-    seed,
-    '-c',
-    'copy',
-    '-f',
-    'mpegts',
-    partial,
-  ]);
-  renameSync(partial, file);
-  rmSync(seed);
-  return file;
+  });
 }
 
 function median(values: number[]): number {

@@ -2,16 +2,15 @@
 // tag sequences, valid and damaged, across the 2^32 ms wrap, with the invariants of the unit
 // fuzz test; then conversion throughput on a real 720p H.264 + AAC FLV file, against the CPU time
 // of `ffmpeg -c copy -f null` on the same file (≥ 64 MB, so process start-up does not flatter us). Exits 1 when a case fails (fast-check prints the seed).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { FlvConverter } from '../ingest-pod/src/flv/flv-converter.js';
 import { readFlvFile } from '../ingest-pod/src/flv/flv-file.js';
 import type { FlvTag } from '../ingest-pod/src/flv/flv-tag.js';
 import { convertChecked, type Mutation, mutate } from '../ingest-pod/test/flv/flv-invariants.js';
 import { SAMPLE_BODIES } from '../ingest-pod/test/flv/flv-samples.js';
+import { cachedMedia } from './cached-media.js';
 import { report } from './ingest-support.js';
 
 const CASES = Number(process.env.FLV_FUZZ_CASES ?? 1_000_000);
@@ -59,59 +58,28 @@ function fuzz(): void {
 
 /** 20 s of 720p30 H.264 (B-frames) + AAC as FLV, looped with -c copy past 64 MB; built once. */
 function sourceFile(): string {
-  const dir = join(process.env.TRIBUTARY_CACHE ?? join(homedir(), '.cache', 'tributary'), 'bench');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'flv-720p-h264-aac.flv');
-  if (existsSync(file) && statSync(file).size >= MIN_BYTES) return file;
-  console.error(`building ${file} (once)`);
-  const ff = ['-hide_banner', '-loglevel', 'error', '-y'];
-  const seed = join(dir, 'flv-seed.flv');
-  execFileSync('ffmpeg', [
-    ...ff,
-    ...[
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=1280x720:rate=30',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=1000:sample_rate=48000',
+  return cachedMedia({
+    name: 'flv-720p-h264-aac.flv',
+    format: 'flv',
+    minBytes: MIN_BYTES,
+    encode: [
+      ...[
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-bf',
+        '2',
+        '-b:v',
+        '3M',
+        '-g',
+        '30',
+        '-pix_fmt',
+        'yuv420p',
+      ],
+      ...['-c:a', 'aac', '-b:a', '128k'],
     ],
-    ...[
-      '-t',
-      '20',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-bf',
-      '2',
-      '-b:v',
-      '3M',
-      '-g',
-      '30',
-      '-pix_fmt',
-      'yuv420p',
-    ],
-    ...['-c:a', 'aac', '-b:a', '128k', '-f', 'flv', seed],
-  ]);
-  const loops = String(Math.ceil(MIN_BYTES / statSync(seed).size));
-  execFileSync('ffmpeg', [
-    ...ff,
-    '-stream_loop',
-    loops,
-    '-i',
-    seed,
-    '-c',
-    'copy',
-    '-f',
-    'flv',
-    `${file}.partial`,
-  ]);
-  renameSync(`${file}.partial`, file);
-  rmSync(seed);
-  return file;
+  });
 }
 
 /** ffmpeg's own user+sys CPU seconds, read with bash's `times` (children's line). */

@@ -6,6 +6,7 @@ import { readLinkStats, type StatsOffsets } from '../../src/srt/link-stats.js';
 import { encodeSockaddr, formatSockaddr, sockaddrPort } from '../../src/srt/sockaddr.js';
 import { decideAccess, streamResource } from '../../src/srt/srt-access.js';
 import { resolveSrtHost } from '../../src/srt/srt-source.js';
+import { LIBSRT_1_5_1_STATS_OFFSETS } from '../support/srt-peers.js';
 
 test('sockaddr: IPv4 and IPv6 layouts as Linux has them, and back to text', () => {
   const v4 = encodeSockaddr({ family: 4, address: '127.0.0.1', port: 9000 });
@@ -78,17 +79,7 @@ test('stream resource: the same as the API package reads it (the push-listener r
 });
 
 test('link stats: read from a SRT_TRACEBSTATS buffer at the given offsets; retransmissions summed', () => {
-  const at: StatsOffsets = {
-    pktRecvTotal: 16,
-    pktRcvLossTotal: 28,
-    pktRcvDropTotal: 68,
-    pktRcvRetrans: 164,
-    mbpsRecvRate: 192,
-    msRTT: 328,
-    mbpsBandwidth: 336,
-    msRcvBuf: 388,
-    msRcvTsbPdDelay: 392,
-  };
+  const at: StatsOffsets = LIBSRT_1_5_1_STATS_OFFSETS;
   const buf = Buffer.alloc(496);
   buf.writeBigInt64LE(1234n, at.pktRecvTotal);
   buf.writeInt32LE(7, at.pktRcvLossTotal);

@@ -31,3 +31,16 @@ export function ffmpegSrtCaller(file: string, port: number, streamId: string, qu
 }
 
 export { spawnPeer, waitFor } from './peers.js';
+
+/** Byte offsets of the stats fields we read in SRT_TRACEBSTATS of libsrt 1.5.1 (x86-64), from the C header. */
+export const LIBSRT_1_5_1_STATS_OFFSETS = {
+  pktRecvTotal: 16,
+  pktRcvLossTotal: 28,
+  pktRcvDropTotal: 68,
+  pktRcvRetrans: 164,
+  mbpsRecvRate: 192,
+  msRTT: 328,
+  mbpsBandwidth: 336,
+  msRcvBuf: 388,
+  msRcvTsbPdDelay: 392,
+} as const;
