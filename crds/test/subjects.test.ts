@@ -18,7 +18,7 @@ describe('subjects', () => {
       events: 'tributary.default.news.events',
       status: 'tributary.default.news.status',
       control: 'tributary.default.news.control',
-      push: 'tributary.push.default.news',
+      push: 'tributary._push.default.news',
     });
   });
 
@@ -31,7 +31,7 @@ describe('subjects', () => {
     test(`prefix ${prefix}`, () => {
       const s = subjects(prefix, 'default', 'news');
       assert.equal(s.av, av);
-      assert.equal(s.push, `${prefix}.push.default.news`);
+      assert.equal(s.push, `${prefix}._push.default.news`);
     });
   }
 

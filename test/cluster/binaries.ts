@@ -16,6 +16,8 @@ export interface KubeBinaries {
   kwokStages: string;
   kubectl: string;
   helm: string;
+  /** nats-server at the version the chart deploys (per-key TTLs, which Debian's 2.9 lacks). */
+  natsServer: string;
 }
 
 const ENV_NAMES: Record<keyof KubeBinaries, string> = {
@@ -27,6 +29,7 @@ const ENV_NAMES: Record<keyof KubeBinaries, string> = {
   kwokStages: 'TRIBUTARY_KWOK_STAGES',
   kubectl: 'TRIBUTARY_KUBECTL',
   helm: 'TRIBUTARY_HELM',
+  natsServer: 'TRIBUTARY_NATS_SERVER',
 };
 
 // kwok is only needed by scale tests, so a machine without it can still run everything else.

@@ -5,12 +5,18 @@ import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { kubeBinaries } from '../../../test/cluster/binaries.js';
 
 export interface NatsOptions {
   /** Enable JetStream (KV) with a store in a temporary directory kept across restarts. */
   jetstream?: boolean;
   /** The server's max_payload in bytes (nats-server's default is 1 MiB). */
   maxPayload?: number;
+  /**
+   * Which nats-server: Debian's 2.9 from PATH (default; the oldest we support) or the chart's
+   * version, built from Go modules by scripts/kube-binaries.sh.
+   */
+  server?: 'debian' | 'chart';
 }
 
 export interface NatsServer {
@@ -32,7 +38,8 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
   const configFile = join(dir, 'nats.conf');
   await writeFile(configFile, configText(port, dir, options));
 
-  let child: ChildProcess | undefined = await launch(configFile, port);
+  const binary = options.server === 'chart' ? kubeBinaries().natsServer : 'nats-server';
+  let child: ChildProcess | undefined = await launch(binary, configFile, port);
   const killOnExit = () => child?.kill('SIGKILL');
   process.once('exit', killOnExit);
 
@@ -49,7 +56,7 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
     async restart() {
       if (!child) throw new Error('nats-server was stopped');
       await terminate(child);
-      child = await launch(configFile, port);
+      child = await launch(binary, configFile, port);
     },
   };
 }
@@ -61,8 +68,8 @@ function configText(port: number, dir: string, options: NatsOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function launch(configFile: string, port: number): Promise<ChildProcess> {
-  const child = spawn('nats-server', ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+async function launch(binary: string, configFile: string, port: number): Promise<ChildProcess> {
+  const child = spawn(binary, ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr?.setEncoding('utf8').on('data', (text: string) => {
     log = (log + text).slice(-4000);

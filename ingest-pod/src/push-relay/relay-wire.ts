@@ -1,0 +1,88 @@
+// The push relay message: push-listener -> the stream's ingest pod on `<prefix>._push.<ns>.<stream>`.
+// The listener does not demux; it forwards the publisher's bytes as they came, cut anywhere to fit
+// the server's max_payload, and the ingest pod reassembles them per publisher session.
+
+/** What a relay message carries. */
+export const RelayKind = {
+  /** A publisher was accepted; payload: JSON `RelayStart`. The first message of every session. */
+  start: 1,
+  /** MPEG-TS bytes from an SRT publisher (whole SRT messages, concatenated). */
+  ts: 2,
+  /** FLV tag records from an RTMP publisher (see `encodeFlvRecords`), a byte stream cut anywhere. */
+  flv: 3,
+  /** The publisher left or was disconnected; payload: JSON `RelayEnd`. The last message of a session. */
+  end: 4,
+} as const;
+export type RelayKind = (typeof RelayKind)[keyof typeof RelayKind];
+
+export const RELAY_VERSION = 1;
+/** version u8, kind u8, reserved u16, publisher session id u32, sequence u32 (per session, from 0). */
+export const RELAY_HEADER_BYTES = 12;
+
+export interface RelayStart {
+  protocol: 'rtmp' | 'srt';
+  /** The encoder's address as the listener saw it (`ip:port`). */
+  peer: string;
+  /** The listener replica that accepted it. */
+  replica: string;
+}
+
+export interface RelayEnd {
+  /** Why the session ended, e.g. "publisher disconnected", "stream unregistered", "listener draining". */
+  reason: string;
+}
+
+export interface RelayMessage {
+  kind: RelayKind;
+  session: number;
+  sequence: number;
+  payload: Uint8Array;
+}
+
+export class RelayWireError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RelayWireError';
+  }
+}
+
+const KINDS = new Set<number>(Object.values(RelayKind));
+
+export function encodeRelay(message: RelayMessage): Uint8Array {
+  const out = new Uint8Array(RELAY_HEADER_BYTES + message.payload.length);
+  const view = new DataView(out.buffer);
+  out[0] = RELAY_VERSION;
+  out[1] = message.kind;
+  view.setUint32(4, message.session >>> 0);
+  view.setUint32(8, message.sequence >>> 0);
+  out.set(message.payload, RELAY_HEADER_BYTES);
+  return out;
+}
+
+/** Throws a RelayWireError for anything that is not a version-1 relay message. */
+export function decodeRelay(data: Uint8Array): RelayMessage {
+  if (data.length < RELAY_HEADER_BYTES) throw new RelayWireError(`relay message of ${data.length} bytes`);
+  if (data[0] !== RELAY_VERSION) throw new RelayWireError(`relay version ${data[0]} (expected ${RELAY_VERSION})`);
+  const kind = data[1] ?? 0;
+  if (!KINDS.has(kind)) throw new RelayWireError(`unknown relay kind ${kind}`);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  return {
+    kind: kind as RelayKind,
+    session: view.getUint32(4),
+    sequence: view.getUint32(8),
+    payload: data.subarray(RELAY_HEADER_BYTES),
+  };
+}
+
+/** One FLV tag as the relay carries it: type u8 (8 audio, 9 video, 18 script), timestamp u32 ms, size u32, data. */
+export const FLV_RECORD_HEADER_BYTES = 9;
+
+export function encodeFlvRecord(type: number, timestampMs: number, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(FLV_RECORD_HEADER_BYTES + data.length);
+  const view = new DataView(out.buffer);
+  out[0] = type;
+  view.setUint32(1, timestampMs >>> 0);
+  view.setUint32(5, data.length);
+  out.set(data, FLV_RECORD_HEADER_BYTES);
+  return out;
+}
