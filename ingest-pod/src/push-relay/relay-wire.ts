@@ -16,8 +16,14 @@ export const RelayKind = {
 export type RelayKind = (typeof RelayKind)[keyof typeof RelayKind];
 
 export const RELAY_VERSION = 1;
-/** version u8, kind u8, reserved u16, publisher session id u32, sequence u32 (per session, from 0). */
+/** version u8, kind u8, flags u8, reserved u8, publisher session id u32, sequence u32 (per session, from 0). */
 export const RELAY_HEADER_BYTES = 12;
+
+/**
+ * Set on an `flv` message whose payload begins inside a record that an earlier message started:
+ * a reader that joins a session midway (pod restart, probe) skips such messages until one is not.
+ */
+export const RELAY_FLAG_CONTINUATION = 1;
 
 export interface RelayStart {
   protocol: 'rtmp' | 'srt';
@@ -36,6 +42,8 @@ export interface RelayMessage {
   kind: RelayKind;
   session: number;
   sequence: number;
+  /** RELAY_FLAG_* bits; 0 when absent. */
+  flags?: number;
   payload: Uint8Array;
 }
 
@@ -53,6 +61,7 @@ export function encodeRelay(message: RelayMessage): Uint8Array {
   const view = new DataView(out.buffer);
   out[0] = RELAY_VERSION;
   out[1] = message.kind;
+  out[2] = message.flags ?? 0;
   view.setUint32(4, message.session >>> 0);
   view.setUint32(8, message.sequence >>> 0);
   out.set(message.payload, RELAY_HEADER_BYTES);
@@ -68,6 +77,7 @@ export function decodeRelay(data: Uint8Array): RelayMessage {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   return {
     kind: kind as RelayKind,
+    flags: data[2] ?? 0,
     session: view.getUint32(4),
     sequence: view.getUint32(8),
     payload: data.subarray(RELAY_HEADER_BYTES),
