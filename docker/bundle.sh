@@ -33,5 +33,9 @@ if [ "$#" -eq 0 ]; then
   inline=("--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);")
 fi
 
+# Code splitting: what an entry loads with import() (the push-listener in the ingest image) lands
+# in its own chunk next to the bundle, so processes that never run it never parse it.
 node_modules/.bin/esbuild "$entry" --bundle --platform=node --format=esm --target=node24 \
-  --sourcemap --log-level=warning --outfile="$out" --external:koffi "${externals[@]}" "${inline[@]}"
+  --sourcemap --log-level=warning --splitting --outdir="$(dirname "$out")" \
+  --entry-names="$(basename "$out" .mjs)" --chunk-names='chunks/[name]-[hash]' --out-extension:.js=.mjs \
+  --external:koffi "${externals[@]}" "${inline[@]}"

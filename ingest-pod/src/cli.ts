@@ -1,6 +1,7 @@
 import { CliError } from './cli/args.js';
 import { INGEST_USAGE, ingestCommand } from './cli/ingest.js';
 import { PROBE_USAGE, probeCommand } from './cli/probe.js';
+import { PUSH_LISTENER_USAGE } from './cli/push-listener-usage.js';
 import { TAIL_USAGE, tailCommand } from './cli/tail.js';
 
 const USAGE = `usage: tributary <command> [options]
@@ -8,15 +9,19 @@ const USAGE = `usage: tributary <command> [options]
 commands:
   probe <url>            read a source through our readers and report its tracks
   ingest                 run one Stream's ingest (the pod's entrypoint)
+  push-listener          run the shared RTMP/SRT push ingest (a replica of the Deployment)
   tail <ns>/<stream>     print live packets of a Stream from NATS
 
 ${PROBE_USAGE}
 ${INGEST_USAGE}
+${PUSH_LISTENER_USAGE}
 ${TAIL_USAGE}`;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   probe: probeCommand,
   ingest: ingestCommand,
+  // Loaded on demand: an ingest pod never loads the RTMP and SRT publish servers.
+  'push-listener': async (argv) => (await import('./cli/push-listener.js')).pushListenerCommand(argv),
   tail: tailCommand,
 };
 

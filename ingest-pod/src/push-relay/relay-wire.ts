@@ -71,7 +71,8 @@ export function encodeRelay(message: RelayMessage): Uint8Array {
 /** Throws a RelayWireError for anything that is not a version-1 relay message. */
 export function decodeRelay(data: Uint8Array): RelayMessage {
   if (data.length < RELAY_HEADER_BYTES) throw new RelayWireError(`relay message of ${data.length} bytes`);
-  if (data[0] !== RELAY_VERSION) throw new RelayWireError(`relay version ${data[0]} (expected ${RELAY_VERSION})`);
+  if (data[0] !== RELAY_VERSION)
+    throw new RelayWireError(`relay version ${data[0]} (expected ${RELAY_VERSION})`);
   const kind = data[1] ?? 0;
   if (!KINDS.has(kind)) throw new RelayWireError(`unknown relay kind ${kind}`);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);

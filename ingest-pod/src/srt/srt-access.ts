@@ -1,5 +1,7 @@
 import type { SrtAccessTable } from './srt-messages.js';
 
+export const SRT_REJX_BAD_REQUEST = 1400;
+export const SRT_REJX_FORBIDDEN = 1403;
 export const SRT_REJX_NOTFOUND = 1404;
 export const SRT_REJX_CONFLICT = 1409;
 
@@ -27,9 +29,33 @@ export type AccessDecision =
   | { accept: false; key: string; code: number };
 
 /**
+ * Pure: why a listener that only receives refuses `streamId` whatever its table says, if it does:
+ * 1403 when it asks to receive (`m=request`, `read:…`), 1400 when it uses the `#!::` or
+ * `publish:` syntax without naming a resource (or with a `#!::` pair that has no `=`).
+ */
+export function streamIdProblem(streamId: string): number | undefined {
+  if (streamId.startsWith('#!::')) {
+    let resource = '';
+    let mode = '';
+    for (const pair of streamId.slice(4).split(',')) {
+      const eq = pair.indexOf('=');
+      if (eq < 0 && pair.trim() !== '') return SRT_REJX_BAD_REQUEST;
+      const key = pair.slice(0, eq).trim();
+      if (key === 'r') resource = pair.slice(eq + 1).trim();
+      else if (key === 'm') mode = pair.slice(eq + 1).trim();
+    }
+    if (mode === 'request' || mode === 'bidirectional') return SRT_REJX_FORBIDDEN;
+    return resource === '' ? SRT_REJX_BAD_REQUEST : undefined;
+  }
+  if (streamId.startsWith('read:')) return SRT_REJX_FORBIDDEN;
+  if (streamId.startsWith('publish:') && streamResource(streamId) === '') return SRT_REJX_BAD_REQUEST;
+  return undefined;
+}
+
+/**
  * Pure: what a listener answers to a handshake carrying `streamId`. The exact stream id is looked
- * up first, then its resource; `connected(key)` says how many accepted callers with that key are
- * still connected (for exclusive entries).
+ * up first, then (unless `streamIdProblem` refuses the id) its resource; `connected(key)` says how
+ * many accepted callers with that key are still connected (for exclusive entries).
  */
 export function decideAccess(
   table: SrtAccessTable,
@@ -37,7 +63,10 @@ export function decideAccess(
   connected: (key: string) => number,
 ): AccessDecision {
   const resource = streamResource(streamId);
-  const key = Object.hasOwn(table.streams, streamId) ? streamId : resource;
+  const exact = Object.hasOwn(table.streams, streamId);
+  const problem = exact ? undefined : streamIdProblem(streamId);
+  if (problem !== undefined) return { accept: false, key: resource, code: problem };
+  const key = exact ? streamId : resource;
   const entry = Object.hasOwn(table.streams, key) ? table.streams[key] : undefined;
   if (entry === undefined) return { accept: false, key, code: table.otherwise ?? SRT_REJX_NOTFOUND };
   if ('reject' in entry) return { accept: false, key, code: entry.reject };

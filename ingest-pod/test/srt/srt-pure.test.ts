@@ -62,6 +62,24 @@ test('access table: exact id, then resource; unknown ids, explicit rejects and e
   assert.equal(decideAccess(table, 'toString', none).accept, false, 'no prototype keys');
 });
 
+test('access table: receive modes are forbidden, ids naming no resource are malformed', () => {
+  const table = { streams: { 'live/cam1': {}, '#!::u=exact': {} } };
+  const none = () => 0;
+  const code = (id: string) => {
+    const decision = decideAccess(table, id, none);
+    return decision.accept ? 'accepted' : decision.code;
+  };
+  assert.equal(code('#!::r=live/cam1,m=publish,'), 'accepted');
+  assert.equal(code('#!::r=live/cam1,m=request'), 1403);
+  assert.equal(code('#!::m=bidirectional,r=live/cam1'), 1403);
+  assert.equal(code('read:live/cam1'), 1403);
+  assert.equal(code('#!::m=publish'), 1400);
+  assert.equal(code('#!::r=live/cam1,garbage'), 1400);
+  assert.equal(code('publish:'), 1400);
+  assert.equal(code('#!::u=exact'), 'accepted', 'an exact id in the table wins');
+  assert.equal(code('live/other'), 1404);
+});
+
 test('stream resource: the same as the API package reads it (the push-listener routes by that)', () => {
   const ids = [
     '#!::r=live/cam1,m=publish',
