@@ -12,6 +12,13 @@ export {
   parseIngestConfig,
 } from './ingest-config.js';
 export { isNamespaceName, isResourceName, MAX_NAME_LENGTH } from './names.js';
+export {
+  ACTIVE_MARK_HEARTBEAT_MS,
+  ACTIVE_MARK_TTL_MS,
+  type RegistryBuckets,
+  registryBuckets,
+  registryKvKey,
+} from './push-registry.js';
 export { RULES, type RuleId } from './rules.js';
 export { type Condition, ConditionSchema } from './schema/condition.js';
 export {
@@ -46,13 +53,6 @@ export {
   type TrackStatus,
 } from './schema/stream-status.js';
 export { type VodMountSpec, VodMountSpecSchema, type VodMountStatus } from './schema/vodmount.js';
-export {
-  ACTIVE_MARK_HEARTBEAT_MS,
-  ACTIVE_MARK_TTL_MS,
-  type RegistryBuckets,
-  registryBuckets,
-  registryKvKey,
-} from './push-registry.js';
 export {
   allStreamsSubject,
   DEFAULT_SUBJECT_PREFIX,

@@ -89,11 +89,16 @@ describe('generated CRDs', () => {
     });
   }
 
-  test('Stream printer columns: Phase, Active, Bitrate, Failovers, Age, each pointing at a status field', () => {
+  test('Stream printer columns: Phase, Active, Bitrate, Failovers, Age, and the push endpoints with -o wide', () => {
     const columns = version(crds.Stream).additionalPrinterColumns as Schema[];
     assert.deepEqual(
       columns.map((c) => c.name),
-      ['Phase', 'Active', 'Bitrate', 'Failovers', 'Age'],
+      ['Phase', 'Active', 'Bitrate', 'Failovers', 'Age', 'RTMP', 'SRT'],
+    );
+    assert.deepEqual(
+      columns.filter((c) => c.priority === 1).map((c) => c.name),
+      ['RTMP', 'SRT'],
+      'the push endpoints only with -o wide',
     );
     const status = (openApi(crds.Stream).properties as Record<string, Schema>).status as Schema;
     const statusFields = Object.keys(status.properties as Schema);

@@ -150,6 +150,22 @@ export function streamCrd(): JsonSchema {
         description: 'Input switches so far.',
       },
       AGE_COLUMN,
+      // Wide output only (-o wide): where encoders publish. Never a key: status holds none.
+      {
+        name: 'RTMP',
+        type: 'string',
+        jsonPath: '.status.pushEndpoints.rtmp',
+        priority: 1,
+        description:
+          'RTMP server URL and stream name (rtmp://<host>/<namespace>/<stream>); encoders publish to rtmp://<host>/<namespace> with the stream key <stream>?key=<publish key>.',
+      },
+      {
+        name: 'SRT',
+        type: 'string',
+        jsonPath: '.status.pushEndpoints.srt',
+        priority: 1,
+        description: 'SRT caller URL with the streamid; the passphrase is not shown.',
+      },
     ],
   );
 }

@@ -44,13 +44,19 @@ function checkPacketTimeout(s: FailoverState, ctx: StepContext): void {
     beginSwitch(s, ctx, { cause: 'timeout', detail: text, from: priorityOf(s, input.id) });
 }
 
-/** A candidate has probeTimeout to open and deliver; the packet timeout does not apply before that. */
+/**
+ * A candidate has probeTimeout to open and deliver; the packet timeout does not apply before that.
+ * A sole push input waits for its publisher as long as it takes; its budget starts when one came.
+ */
 function checkCandidateDeadline(s: FailoverState, ctx: StepContext): void {
   const reader = readerById(s, s.pending?.readerId ?? null);
   const input = inputById(s, reader?.inputId ?? null);
   if (reader === undefined || input === undefined) return;
+  const waitsForPublisher = input.spec.push === true && s.inputs.length === 1;
+  if (waitsForPublisher && reader.openedAt === null) return;
+  const since = waitsForPublisher ? reader.openedAt! : reader.startedAt;
   const budget = timingsOf(s, input).probeTimeoutMs;
-  if (ctx.now - reader.startedAt < budget) return;
+  if (ctx.now - since < budget) return;
   failCandidate(s, ctx, `no media within ${formatSeconds(budget)} of starting`, true);
 }
 

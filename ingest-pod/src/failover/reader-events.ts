@@ -13,7 +13,7 @@ import {
   timingsOf,
 } from './model.js';
 import { beginSwitch, commitSwitch, failCandidate } from './switching.js';
-import type { FailoverState, InputState, ReaderState } from './types.js';
+import type { FailoverState, InputState, PusherIdentity, ReaderState } from './types.js';
 
 /** Cheap check for the hot path: media from the published reader of a healthy input changes only times. */
 export function isRoutinePacket(s: FailoverState, readerId: number): boolean {
@@ -22,13 +22,66 @@ export function isRoutinePacket(s: FailoverState, readerId: number): boolean {
   return inputById(s, reader?.inputId ?? null)?.health === 'active';
 }
 
-export function onReaderOpened(s: FailoverState, ctx: StepContext, readerId: number): void {
+/** Probes open silently, except a push input's: a publisher connecting is news whatever the role. */
+export function onReaderOpened(
+  s: FailoverState,
+  ctx: StepContext,
+  readerId: number,
+  pusher?: PusherIdentity,
+): void {
   const reader = readerById(s, readerId);
   if (reader === undefined) return;
   reader.openedAt = ctx.now;
   const input = inputById(s, reader.inputId);
-  if (input === undefined || reader.role === 'probe') return;
-  emit(ctx, 'input.connected', { priority: priorityOf(s, input.id), role: reader.role });
+  if (input === undefined || (reader.role === 'probe' && pusher === undefined)) return;
+  emit(ctx, 'input.connected', { priority: priorityOf(s, input.id), role: reader.role, ...pusher });
+}
+
+/**
+ * The reader has no source (seed 4.2). With other inputs the input is given up at once: a
+ * candidate fails over, a probe fails (quietly, as a timed-out one does), the published reader is
+ * closed and the input degraded. A sole input's reader waits for a publisher: nobody there is no
+ * news (see checkCandidateDeadline), while its live publisher leaving degrades it and exhausts
+ * the stream; the reader stays to pick up the next publisher, which recovers the stream.
+ */
+export function onSourceAbsent(
+  s: FailoverState,
+  ctx: StepContext,
+  readerId: number,
+  message: string,
+  left: boolean,
+): void {
+  const reader = readerById(s, readerId);
+  if (reader === undefined) return;
+  const input = inputById(s, reader.inputId);
+  if (s.inputs.length < 2) {
+    if (!left || input?.health !== 'active' || reader.id !== s.publishingReaderId) return;
+    recordError(s, ctx, input, message, false);
+    degrade(s, ctx, input, message);
+    beginSwitch(s, ctx, { cause: 'error', detail: message, from: priorityOf(s, input.id) });
+    return;
+  }
+  switch (reader.role) {
+    case 'candidate':
+      if (s.pending?.readerId === reader.id) failCandidate(s, ctx, message, true);
+      else stopReader(s, ctx, reader.id);
+      return;
+    case 'probe':
+      stopReader(s, ctx, reader.id);
+      if (input !== undefined) input.nextProbeAt = ctx.now + timingsOf(s, input).probeAfterMs;
+      ctx.dirty = true;
+      return;
+    case 'active': {
+      stopReader(s, ctx, reader.id);
+      if (input === undefined) return;
+      recordError(s, ctx, input, message, false);
+      if (input.health !== 'active') return;
+      degrade(s, ctx, input, message);
+      if (s.pending === null) {
+        beginSwitch(s, ctx, { cause: 'error', detail: message, from: priorityOf(s, input.id) });
+      }
+    }
+  }
 }
 
 export function onTargetDuration(s: FailoverState, ctx: StepContext, readerId: number, ms: number): void {

@@ -6,6 +6,7 @@ import {
   onPacket,
   onReaderError,
   onReaderOpened,
+  onSourceAbsent,
   onTargetDuration,
 } from './reader-events.js';
 import { beginSwitch } from './switching.js';
@@ -90,7 +91,10 @@ export function step(state: FailoverState, event: FailoverEvent, now: number): S
       if (s.started) onTick(s, ctx);
       break;
     case 'readerOpened':
-      onReaderOpened(s, ctx, event.readerId);
+      onReaderOpened(s, ctx, event.readerId, event.pusher);
+      break;
+    case 'sourceAbsent':
+      onSourceAbsent(s, ctx, event.readerId, event.message, event.left);
       break;
     case 'packet':
       onPacket(s, ctx, event.readerId);

@@ -17,6 +17,8 @@ export interface FailoverInputSpec {
    * secret values, program, pids, timeoutSeconds, insecureTLS).
    */
   configHash: string;
+  /** A push input: its readers open only once a publisher is there. */
+  push?: boolean;
 }
 
 /** `spec.failover`, already parsed to milliseconds. Absent fields fall back to the per-protocol defaults. */
@@ -25,6 +27,12 @@ export interface FailoverOverrides {
   probeAfterMs?: number;
   probeTimeoutMs?: number;
   failbackHoldDownMs?: number;
+}
+
+/** The publisher of a push input as the relay names it. */
+export interface PusherIdentity {
+  protocol: 'rtmp' | 'srt';
+  peer?: string;
 }
 
 export type SwitchReason =
@@ -133,7 +141,8 @@ export type FailoverEvent =
   | { type: 'stop' }
   /** Sent by the shell on a fixed period (MONITOR_TICK_MS). */
   | { type: 'tick' }
-  | { type: 'readerOpened'; readerId: number }
+  /** `pusher`: who publishes, when the reader serves a push input. */
+  | { type: 'readerOpened'; readerId: number; pusher?: PusherIdentity }
   /**
    * Media from a reader. For the active reader send it for every batch; for a candidate or probe
    * send it once the reader delivered something publishing could start from (a video keyframe, or
@@ -146,13 +155,19 @@ export type FailoverEvent =
    * worker; they are recorded but only the packet timeout acts on them.
    */
   | { type: 'readerError'; readerId: number; message: string; permanent: boolean }
+  /**
+   * The reader has no source to read (a push input nobody publishes to, or whose publisher `left`)
+   * and waits for one. With other inputs this fails it over at once; a sole input waits.
+   */
+  | { type: 'sourceAbsent'; readerId: number; message: string; left: boolean }
   | { type: 'targetDuration'; readerId: number; ms: number }
   | { type: 'manualSwitch'; priority: number }
   | { type: 'inputsChanged'; inputs: readonly FailoverInputSpec[] }
   | { type: 'overridesChanged'; overrides: FailoverOverrides };
 
 export interface FailoverEventPayloads {
-  'input.connected': { priority: number; role: 'active' | 'candidate' };
+  /** For a push input also the publisher: `protocol`, and `peer` when the session's start was seen. */
+  'input.connected': { priority: number; role: ReaderRole } & Partial<PusherIdentity>;
   'input.error': { priority: number; message: string; permanent: boolean };
   'input.degraded': { priority: number; reason: string };
   'input.failover': { from: number; to: number; reason: SwitchReason; detail: string };

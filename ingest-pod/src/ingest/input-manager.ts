@@ -251,7 +251,12 @@ export class InputManager {
     const { log, metrics } = this.#o;
     const inputOf = () => this.#priorityOf(readerId);
     return {
-      opened: () => this.#dispatch({ type: 'readerOpened', readerId }),
+      opened: (pusher) =>
+        this.#dispatch({
+          type: 'readerOpened',
+          readerId,
+          ...(pusher !== undefined && { pusher: { ...pusher } }),
+        }),
       batch: (batch, reader) => this.#onBatch(readerId, batch, reader),
       error: (message, permanent) => this.#dispatch({ type: 'readerError', readerId, message, permanent }),
       reconnecting: (error, attempt, delayMs) => {
@@ -272,6 +277,11 @@ export class InputManager {
         if (input < 0) return;
         if (event.type === 'target-duration') {
           this.#dispatch({ type: 'targetDuration', readerId, ms: event.ms });
+          return;
+        }
+        if (event.type === 'source-absent') {
+          log.info({ input, reader: readerId, reason: event.reason }, 'input has no source');
+          this.#dispatch({ type: 'sourceAbsent', readerId, message: event.reason, left: event.left });
           return;
         }
         reportReaderEvent(event, input, this.#o.tracker, log);
@@ -322,5 +332,5 @@ export class InputManager {
 }
 
 function specOf(input: ResolvedInput): FailoverInputSpec {
-  return { protocol: input.protocol, configHash: input.configHash };
+  return { protocol: input.protocol, configHash: input.configHash, ...(input.push && { push: true }) };
 }

@@ -34,6 +34,7 @@ export function reportReaderEvent(
       log.warn({ input, reason: event.reason }, 'HLS playlist reset');
       return;
     case 'target-duration':
+    case 'source-absent':
       return;
   }
 }

@@ -1,12 +1,19 @@
 import { ReaderError } from '../reader/packet-reader.js';
-import type { CreateReader, InputReader, ReaderContext, ReaderEvent } from '../reader/reader-api.js';
+import type {
+  CreateReader,
+  InputReader,
+  PusherInfo,
+  ReaderContext,
+  ReaderEvent,
+} from '../reader/reader-api.js';
 import { startWorker } from '../worker/worker.js';
 import type { PacketBatch } from '../worker/worker-api.js';
 import type { ResolvedInput } from './resolve-input.js';
 
 /** What one running reader tells the input manager. */
 export interface ReaderReports {
-  opened(): void;
+  /** `pusher`: who publishes, for a push input's reader. */
+  opened(pusher?: PusherInfo): void;
   batch(batch: PacketBatch, reader: InputReader): void;
   /** `permanent`: the worker is over (end of stream, permanent failure); otherwise it retries. */
   error(message: string, permanent: boolean): void;
@@ -45,6 +52,9 @@ function openingAfter(reader: InputReader, after: Promise<void>): InputReader {
     get linkStats() {
       return reader.linkStats;
     },
+    get pusher() {
+      return reader.pusher;
+    },
     open: async (signal) => {
       await after;
       return reader.open(signal);
@@ -77,7 +87,7 @@ export function runReader(options: RunReaderOptions): RunningReader {
       if (stopped) return;
       switch (event.type) {
         case 'input.connected':
-          reports.opened();
+          reports.opened(worker.reader?.pusher);
           return;
         case 'input.error':
           // A permanent error also ends the worker: reported once, from `done`.

@@ -18,6 +18,8 @@ export interface ResolvedInput {
   shownUrl: string;
   /** Why no reader can be opened for this input; reported as the input's error. */
   unusable?: string;
+  /** Encoders publish this input to the push-listener. */
+  push?: boolean;
 }
 
 /** The URL with `params` merged into its query, replacing parameters of the same name. */
@@ -58,6 +60,7 @@ function hashOf(reader: ReaderInput, unusable: string | undefined): string {
   const identity = [
     reader.url,
     headers,
+    Object.entries(reader.params ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
     reader.program ?? null,
     reader.pids ?? null,
     reader.timeoutSeconds ?? 0,
@@ -68,15 +71,20 @@ function hashOf(reader: ReaderInput, unusable: string | undefined): string {
 }
 
 /**
- * Builds the reader input of one configured input. Push inputs are not served by this pod yet,
- * and an input whose secret env var is missing cannot be opened; both are marked `unusable`
- * instead of failing, so the other inputs still run.
+ * Builds the reader input of one configured input. An input whose secret env var is missing
+ * (for a push input, also its publish key) cannot be opened; it is marked `unusable` instead of
+ * failing, so the other inputs still run.
  */
 export function resolveInput(input: IngestInput, priority: number, env: Env): ResolvedInput {
   const missing: string[] = [];
   const params = { ...input.params, ...fromEnv(input.paramsFromEnv, env, missing) };
   const headers = { ...input.headers, ...fromEnv(input.headersFromEnv, env, missing) };
-  const reader: ReaderInput = { url: mergeQuery(input.url, params), priority };
+  const classified = classify(input.url);
+  const push = classified.ok && classified.mode === 'push';
+  // A push URL stays bare (publish:// takes no query); its params (the SRT passphrase) are what
+  // the route registration seals for the push-listener.
+  const reader: ReaderInput = { url: push ? input.url : mergeQuery(input.url, params), priority };
+  if (push && Object.keys(params).length > 0) reader.params = params;
   if (Object.keys(headers).length > 0) reader.headers = headers;
   if (input.program !== undefined) reader.program = input.program;
   if (input.pids !== undefined && input.pids.length > 0) reader.pids = input.pids;
@@ -84,10 +92,11 @@ export function resolveInput(input: IngestInput, priority: number, env: Env): Re
   if (input.insecureTLS !== undefined) reader.insecureTLS = input.insecureTLS;
 
   const shownUrl = redactUrl(input.url);
-  const classified = classify(input.url);
   let unusable: string | undefined;
-  if (classified.ok && classified.mode === 'push') {
-    unusable = `push inputs (${shownUrl}) are not supported yet by the ingest pod`;
+  if (push && input.publishKeyEnv === undefined) {
+    unusable = `push input ${shownUrl} has no publish key (publishKeyEnv): the push-listener could not admit anyone`;
+  } else if (push && env[input.publishKeyEnv!] === undefined) {
+    unusable = `publish key env var ${input.publishKeyEnv} is not set: the stream cannot be registered with the push-listener`;
   } else if (missing.length > 0) {
     unusable = `secret env var ${missing.join(', ')} is not set`;
   }
@@ -98,5 +107,6 @@ export function resolveInput(input: IngestInput, priority: number, env: Env): Re
     shownUrl,
   };
   if (unusable !== undefined) resolved.unusable = unusable;
+  if (push) resolved.push = true;
   return resolved;
 }

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { type IngestConfig, subjects } from '@tributary/crds';
 import type { DestinationStream, LevelWithSilent } from 'pino';
 import type { ControlReply } from '../failover/types.js';
@@ -8,7 +9,11 @@ import { checkReadiness } from '../observability/readiness.js';
 import type { ShutdownStep } from '../observability/shutdown.js';
 import { connectNats, type NatsLink } from '../publish/connection.js';
 import { createPublisher } from '../publish/publisher.js';
+import { PushRegistration } from '../push/push-registration.js';
+import { PushRelayHub } from '../push/push-relay-hub.js';
+import { planRoute, pushInputOf } from '../push/route-entry.js';
 import type { CreateReader } from '../reader/reader-api.js';
+import { hashPublishKey, openRegistry, sealSecret } from '../registry/index.js';
 import { createReader as defaultCreateReader } from '../sources/create-reader.js';
 import { type StatusLoop, startStatusLoop } from '../status/status-loop.js';
 import { StatusTracker } from '../status/status-tracker.js';
@@ -109,12 +114,13 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
     });
   };
 
+  const pushRelay = pushInputOf(config) === undefined ? undefined : pushRelayHub(link, subjectsOf.push, log);
   const inputs = new InputManager({
     inputs: config.inputs,
     env: options.env,
     overrides: { ...config.failover },
     createReader: options.createReader ?? defaultCreateReader,
-    context: { vodRoot: options.vodRoot },
+    context: { vodRoot: options.vodRoot, ...(pushRelay !== undefined && { push: pushRelay }) },
     publish: (packets, meta) => {
       const out = timeline.applyBatch(packets, { sessionStart: meta.sessionStart });
       publisher.publishPackets(out, {
@@ -164,6 +170,9 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
     },
   });
 
+  // Not awaited: hashing the publish key takes a moment, and the pull inputs need not wait for it.
+  const registration = startPushRegistration(options, link, log);
+
   publisher.publishEvent('stream.started', {
     uid: config.stream.uid,
     generation: config.stream.generation,
@@ -175,6 +184,7 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
   const natsLink = link;
   const shutdownSteps: ShutdownStep[] = [
     { name: 'stop readers', run: () => inputs.stop() },
+    { name: 'unregister push route', run: async () => (await registration)?.stop() },
     { name: 'stream.stopped', run: () => publisher.publishEvent('stream.stopped', { reason: 'shutdown' }) },
     {
       name: 'last status',
@@ -188,6 +198,7 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
       name: 'drain NATS',
       run: async () => {
         control.unsubscribe();
+        pushRelay?.close();
         await natsLink.drain();
       },
     },
@@ -211,4 +222,53 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
       return stopping;
     },
   };
+}
+
+/** The push relay as readers see it: one subscription on the pod's NATS connection, shared. */
+function pushRelayHub(link: NatsLink, subject: string, log: Logger): PushRelayHub {
+  return new PushRelayHub(subject, (on, onMessage) => {
+    const subscription = link.nc.subscribe(on, {
+      callback: (error, message) => {
+        if (error !== null) log.warn({ err: error }, 'push relay subscription error');
+        else onMessage(message.data);
+      },
+    });
+    return { unsubscribe: () => subscription.unsubscribe() };
+  });
+}
+
+/**
+ * Registers the Stream's route with the push Registry when it has a push input, and again after
+ * every NATS reconnect. A route that cannot be built is logged and skipped: the pull inputs run.
+ */
+async function startPushRegistration(
+  options: IngestServiceOptions,
+  link: NatsLink,
+  log: Logger,
+): Promise<PushRegistration | undefined> {
+  const { config, env } = options;
+  const input = pushInputOf(config);
+  if (input === undefined) return undefined;
+  let plan: Awaited<ReturnType<typeof planRoute>>;
+  try {
+    plan = await planRoute(config, input, env, { hashPublishKey, sealSecret }, env.HOSTNAME ?? hostname());
+  } catch (error) {
+    plan = { ok: false, reason: (error as Error).message };
+  }
+  if (!plan.ok) {
+    log.error({ reason: plan.reason }, 'push route not registered: publishers are refused');
+    return undefined;
+  }
+  for (const note of plan.notes) log.warn({ route: plan.key }, note);
+  const registration = new PushRegistration({
+    route: plan.route,
+    key: plan.key,
+    openRegistry: () => openRegistry(link.nc, { prefix: config.subjectPrefix, log }),
+    log,
+  });
+  registration.register();
+  link.onChange((connected) => {
+    if (connected) registration.register();
+  });
+  return registration;
 }

@@ -30,7 +30,12 @@ export type ReaderEvent =
   | { type: 'target-duration'; ms: number }
   | { type: 'demux'; detail: string }
   | { type: 'tracks'; tracks: readonly TrackInfo[] }
-  | { type: 'unknown-stream'; pid: number; streamType: number };
+  | { type: 'unknown-stream'; pid: number; streamType: number }
+  /**
+   * The input has no source to read right now: nobody publishes to a push input, or (`left`) its
+   * publisher just left. The reader keeps waiting for one. `reason` is shown as the input's error.
+   */
+  | { type: 'source-absent'; reason: string; left: boolean };
 
 export interface ReaderCounters {
   bytes: number;
@@ -65,10 +70,29 @@ export interface LinkStats {
   latencyMs: number;
 }
 
+/** The stream's push relay subject, for the push input's reader (NATS stays with the service). */
+export interface PushFeed {
+  /** `<prefix>._push.<ns>.<stream>` */
+  subject: string;
+  /** Calls `onMessage` with every relay message on `subject` from now until unsubscribed. */
+  subscribe(subject: string, onMessage: (data: Uint8Array) => void): { unsubscribe(): void };
+  /** Who publishes in `session`, when its start message was seen (by the pod, before the reader). */
+  startOf?(session: number): { protocol: 'rtmp' | 'srt'; peer: string } | undefined;
+}
+
+/** Who is publishing to a push input: from the relay's start message (no peer when joined midway). */
+export interface PusherInfo {
+  protocol: 'rtmp' | 'srt';
+  /** `ip:port` of the encoder. */
+  peer?: string;
+}
+
 export interface ReaderContext {
   /** Root under which `file://<mount>/<path>` resolves (`/vod` in the pod, `--vod-root` in the CLI). */
   vodRoot?: string;
   onEvent?: (event: ReaderEvent) => void;
+  /** The push relay, where the pod serves push inputs; absent elsewhere (CLI probe). */
+  push?: PushFeed;
 }
 
 /** A PacketReader that can also tell what it has seen so far (for status and metrics). */
@@ -82,6 +106,8 @@ export interface InputReader extends PacketReader {
   readonly stallTimeoutMs?: number;
   /** Transport link statistics, for readers whose transport keeps them (SRT). */
   readonly linkStats?: Readonly<LinkStats>;
+  /** For a push input once open: who is publishing. */
+  readonly pusher?: Readonly<PusherInfo>;
 }
 
 export type CreateReader = (input: ReaderInput, context: ReaderContext) => InputReader;

@@ -3,6 +3,7 @@ import { FileReader } from '../file/file-reader.js';
 import { HlsSource } from '../hls/hls-source.js';
 import { HttpTsSource } from '../http-ts/http-ts-source.js';
 import type { TsFilter } from '../mpegts/demuxer-api.js';
+import { createPushReader } from '../push/index.js';
 import { ReaderError } from '../reader/packet-reader.js';
 import type { InputReader, ReaderContext, ReaderInput } from '../reader/reader-api.js';
 import { TsPacketReader } from '../reader/ts-packet-reader.js';
@@ -23,19 +24,15 @@ function tsFilter(input: ReaderInput): TsFilter {
 }
 
 /**
- * Builds the reader for one pull input. Throws a non-retriable ReaderError for URLs no reader
- * handles: push addresses, unknown schemes, and kinds without a reader yet (rtsp, copy).
+ * Builds the reader for one input. Push inputs read the relay (`context.push`, in the ingest pod).
+ * Throws a non-retriable ReaderError for URLs no reader handles: push addresses without a relay,
+ * unknown schemes, and kinds without a reader yet (rtsp, copy).
  */
 export function createReader(input: ReaderInput, context: ReaderContext): InputReader {
   const shown = redactUrl(input.url);
   const result = classify(input.url);
   if (!result.ok) throw new ReaderError(`cannot read input ${shown}: ${result.message}`, false);
-  if (result.mode === 'push') {
-    throw new ReaderError(
-      `${shown} is a push address: encoders publish it to the push-listener, no pull reader opens it`,
-      false,
-    );
-  }
+  if (result.mode === 'push') return createPushReader(input, context, tsFilter(input));
   const timeoutMs = input.timeoutSeconds ? input.timeoutSeconds * 1000 : HTTP_TIMEOUT_MS;
   const headers = input.headers !== undefined ? { headers: input.headers } : {};
   const insecureTLS = input.insecureTLS === true;

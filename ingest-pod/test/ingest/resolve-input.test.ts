@@ -43,7 +43,7 @@ test('secrets come from the env; the hash follows their values, the shown URL hi
   assert.doesNotMatch(a.configHash, /Bearer|s1/);
 });
 
-test('a missing secret or a push URL makes the input unusable, not the config invalid', () => {
+test('a missing secret or publish key makes the input unusable, not the config invalid', () => {
   const missing = resolveInput(
     input({ url: 'srt://h:9000', paramsFromEnv: [{ name: 'passphrase', env: 'PASS' }] }),
     0,
@@ -51,9 +51,14 @@ test('a missing secret or a push URL makes the input unusable, not the config in
   );
   assert.equal(missing.unusable, 'secret env var PASS is not set');
   const push = resolveInput(input({ url: 'publish://', publishKeyEnv: 'KEY' }), 1, { KEY: 'k' });
-  assert.match(push.unusable ?? '', /^push inputs \(publish:\/\/\) are not supported yet/);
+  assert.equal(push.unusable, undefined);
   assert.equal(push.protocol, 'publish');
+  const noKey = resolveInput(input({ url: 'publish://', publishKeyEnv: 'KEY' }), 1, {});
+  assert.equal(
+    noKey.unusable,
+    'publish key env var KEY is not set: the stream cannot be registered with the push-listener',
+  );
   const legacy = resolveInput(input({ url: 'rtmp://0.0.0.0/live/key' }), 0, {});
-  assert.match(legacy.unusable ?? '', /not supported yet/);
+  assert.match(legacy.unusable ?? '', /has no publish key \(publishKeyEnv\)/);
   assert.equal(resolveInput(input({ url: 'udp://127.0.0.1:5000' }), 0, {}).unusable, undefined);
 });

@@ -12,7 +12,7 @@ import { type IngestService, startIngest } from '../../src/ingest/service.js';
 import type { IngestStatus } from '../../src/ingest/status-snapshot.js';
 import type { CreateReader } from '../../src/reader/reader-api.js';
 import { decodeEnvelope, isWireError, Reassembler } from '../../src/wire/index.js';
-import { type NatsServer, startNats } from '../support/nats.js';
+import { type NatsOptions, type NatsServer, startNats } from '../support/nats.js';
 import { type FfmpegProcess, spawnFfmpeg } from '../support/peers.js';
 
 /** One access unit as a subscriber saw it (payload left out). */
@@ -45,6 +45,8 @@ export interface HarnessOptions {
   failover?: IngestConfig['failover'];
   env?: Record<string, string>;
   createReader?: CreateReader;
+  nats?: NatsOptions;
+  pushListenerKey?: string;
 }
 
 export interface Harness {
@@ -72,7 +74,7 @@ function fill(input: InputSpec, priority: number): IngestInput {
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
-  const nats = await startNats();
+  const nats = await startNats(options.nats);
   const observer = await connect({ servers: nats.url });
   const config: IngestConfig = {
     stream: {
@@ -84,6 +86,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     inputs: options.inputs.map(fill),
     failover: options.failover ?? {},
     subjectPrefix: 'tributary',
+    ...(options.pushListenerKey !== undefined && { pushListenerKey: options.pushListenerKey }),
   };
   const base = `tributary.${config.stream.namespace}.${config.stream.name}`;
   const packets: SeenPacket[] = [];

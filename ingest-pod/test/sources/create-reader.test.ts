@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AVPacket } from '../../src/avpacket.js';
+import { PushReader } from '../../src/push/index.js';
 import { ReaderError } from '../../src/reader/packet-reader.js';
 import type { InputReader, ReaderInput } from '../../src/reader/reader-api.js';
 import { createReader } from '../../src/sources/create-reader.js';
@@ -191,6 +192,28 @@ test('srt and rtmp URLs get their readers; nothing connects before open', () => 
     const reader = createReader(input(url), {});
     assert.deepEqual(reader.tracks, [], url);
     assert.equal(reader.counters.bytes, 0, url);
+  }
+});
+
+test('push URLs get a push reader where the relay is given, and subscribe only when opened', async () => {
+  const subscribed: string[] = [];
+  const push = {
+    subject: 'tributary._push.ns.s',
+    subscribe: (subject: string) => {
+      subscribed.push(subject);
+      return { unsubscribe() {} };
+    },
+  };
+  for (const url of ['publish://', 'rtmp://0.0.0.0/live/enc1', 'srt://0.0.0.0:9000']) {
+    const reader = createReader(input(url), { push });
+    assert.ok(reader instanceof PushReader, url);
+    assert.deepEqual(subscribed, [], url);
+    const stop = new AbortController();
+    const opening = reader.open(stop.signal);
+    assert.deepEqual(subscribed, [push.subject], url);
+    stop.abort();
+    await assert.rejects(opening);
+    subscribed.length = 0;
   }
 });
 
