@@ -7,6 +7,7 @@ import { KubeApi } from './kube/api-client.js';
 import type { KubeTarget } from './kube/kube-target.js';
 import { LeaseElection } from './leader/lease-election.js';
 import { kubeLeaseStore } from './leader/lease-store.js';
+import { PushRoutes } from './nats/push-routes.js';
 import { StatusFeed } from './nats/status-feed.js';
 import { type HealthServer, startHealthServer } from './observability/http-server.js';
 import { OperatorMetrics } from './observability/metrics.js';
@@ -54,11 +55,14 @@ export class Operator {
           onSnapshot: (key) => this.#controller.enqueue(key),
         })
       : undefined;
+    const feed = this.#feed;
+    const pushRoutes = feed ? new PushRoutes(() => feed.connection, options.subjectPrefix) : undefined;
     const identity = options.leaderElection.identity;
     const reconciler = new StreamReconciler({
       api: this.#api,
       cache: this.#cache,
       snapshots: this.#feed,
+      pushRoutes,
       events: new EventRecorder(this.#api, identity, log),
       metrics,
       log,
@@ -69,6 +73,7 @@ export class Operator {
           natsUrl: options.ingestNatsUrl ?? natsUrl ?? '',
           natsCredentials: options.ingestNatsCredentials,
           defaults: options.podDefaults,
+          pushListenerKey: options.push.listenerKey,
         },
         validation: { allowHostPath: options.allowHostPath, natsCredentials: options.ingestNatsCredentials },
         backoff: options.recreateBackoff,

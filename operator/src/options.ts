@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SUBJECT_PREFIX, parseDuration, subjectPrefixProblem } from '@tributary/crds';
 import type { NamespaceScope } from './controller/object-cache.js';
+import { readSealingPublicKey } from './push/sealing-key.js';
 import type { IngestPodDefaults } from './reconcile/pod-manifest.js';
 
 export interface OperatorOptions {
@@ -33,7 +34,12 @@ export interface OperatorOptions {
   statusMinIntervalMs: number;
   snapshotStaleMs: number;
   recreateBackoff: { baseMs: number; maxMs: number; resetAfterMs: number };
-  push: { rtmp?: string | undefined; srt?: string | undefined };
+  push: {
+    rtmp?: string | undefined;
+    srt?: string | undefined;
+    /** The push-listener's public sealing key (SPKI DER, base64), from --push-key-file. */
+    listenerKey?: string | undefined;
+  };
   logLevel: string;
 }
 
@@ -56,6 +62,7 @@ export const USAGE = `usage: tributary-operator [options]   (each option also re
   --resync-period <duration>      [RESYNC_PERIOD]     default: 5m
   --workers <n>                   [WORKERS]           default: 8
   --push-rtmp-url <url> [PUSH_RTMP_URL]  --push-srt-url <url> [PUSH_SRT_URL]
+  --push-key-file <pem>           [PUSH_SEALING_KEY_FILE]  the push-listener's EC P-256 key (only its public half is used)
   --log-level <level>             [LOG_LEVEL]         default: info`;
 
 const FLAGS = {
@@ -84,6 +91,7 @@ const FLAGS = {
   'status-interval': 'STATUS_MIN_INTERVAL',
   'push-rtmp-url': 'PUSH_RTMP_URL',
   'push-srt-url': 'PUSH_SRT_URL',
+  'push-key-file': 'PUSH_SEALING_KEY_FILE',
   'log-level': 'LOG_LEVEL',
 } as const;
 
@@ -139,6 +147,15 @@ function podDefaults(values: Record<string, string | undefined>): IngestPodDefau
   return defaults;
 }
 
+function pushListenerKey(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    return readSealingPublicKey(file);
+  } catch (error) {
+    throw new OptionsError(`--push-key-file: ${(error as Error).message}`);
+  }
+}
+
 /** Options from flags, falling back to the environment (as the Helm chart sets it). */
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): OperatorOptions {
   const { values: flags } = parseArgs({
@@ -190,7 +207,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): OperatorOp
     statusMinIntervalMs: durationMs('status-interval', values['status-interval'], 15_000),
     snapshotStaleMs: 16_000,
     recreateBackoff: { baseMs: 1_000, maxMs: 60_000, resetAfterMs: 60_000 },
-    push: { rtmp: values['push-rtmp-url'], srt: values['push-srt-url'] },
+    push: {
+      rtmp: values['push-rtmp-url'],
+      srt: values['push-srt-url'],
+      listenerKey: pushListenerKey(values['push-key-file']),
+    },
     logLevel: values['log-level'] ?? 'info',
   };
 }

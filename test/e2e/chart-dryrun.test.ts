@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Cluster, parseManifest, REPO_ROOT, startCluster } from '../cluster/index.js';
-import { render, run, template, type Values } from './chart-helm.js';
+import { CHART_DIR, helm, render, run, template, type Values } from './chart-helm.js';
 
 const RELEASE_NAMESPACE = 'tributary-system';
 const WATCHED = ['news', 'sports'];
@@ -45,6 +45,26 @@ const valueSets: Record<string, Values> = {
     operator: { priorityClassName: 'system-cluster-critical', extraEnv: [{ name: 'EXTRA', value: '1' }] },
     imagePullSecrets: [{ name: 'registry' }],
   },
+  'push-listener with every option': {
+    pushListener: {
+      enabled: true,
+      publicHost: 'push.example.com',
+      service: {
+        externalTrafficPolicy: 'Local',
+        loadBalancerClass: 'lb.example/l4',
+        loadBalancerSourceRanges: ['198.51.100.0/24'],
+        annotations: { 'lb.example/kind': 'nlb' },
+      },
+      autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6 },
+      priorityClassName: 'system-cluster-critical',
+    },
+    networkPolicy: { enabled: true },
+    serviceMonitor: { enabled: true },
+  },
+  'push-listener with an existing NATS and key': {
+    nats: { enabled: false, url: 'tls://nats.messaging:4222', credentials: { secretName: 'nats-user' } },
+    pushListener: { enabled: true, service: { type: 'NodePort' }, sealingKey: { existingSecret: 'my-key' } },
+  },
   'existing NATS with credentials': {
     nats: { enabled: false, url: 'tls://nats.messaging:4222', credentials: { secretName: 'nats-user' } },
   },
@@ -80,6 +100,37 @@ describe('chart and examples on a real kube-apiserver (server-side dry run)', ()
       assert.equal(accepted.length, objects.length, result.stdout);
     });
   }
+
+  test('an upgrade keeps the generated push-listener sealing key (lookup of the existing Secret)', async () => {
+    const args = (release: string) => [
+      'template',
+      release,
+      CHART_DIR,
+      '--namespace',
+      RELEASE_NAMESPACE,
+      '--set',
+      'pushListener.enabled=true',
+      '--dry-run=server',
+      '--show-only',
+      'templates/push-listener/secret.yaml',
+    ];
+    const keyOf = (stdout: string) =>
+      (parseManifest(stdout)[0] as { data?: Record<string, string> } | undefined)?.data?.['sealing-key.pem'];
+    const first = await helm(args('keep'), cluster.toolEnv());
+    assert.equal(first.code, 0, first.stderr);
+    // As `helm install` would have left it: owned by the release.
+    const installed = parseManifest(first.stdout)[0]!;
+    installed.metadata!.annotations = {
+      'meta.helm.sh/release-name': 'keep',
+      'meta.helm.sh/release-namespace': RELEASE_NAMESPACE,
+    };
+    await cluster.apply(installed);
+    const again = await helm(args('keep'), cluster.toolEnv());
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(keyOf(again.stdout), keyOf(first.stdout), 'the same key on upgrade');
+    const other = await helm(args('other'), cluster.toolEnv());
+    assert.notEqual(keyOf(other.stdout), keyOf(first.stdout), 'another release gets its own');
+  });
 
   test('the dry run does reject what the server would (a PDB with a negative minAvailable)', async () => {
     const objects = await render({}, { namespace: RELEASE_NAMESPACE });

@@ -2,6 +2,7 @@
 // each toggle. Server-side validation of the same output is in chart-dryrun.test.ts.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,10 +12,15 @@ import type {
   V1ClusterRole,
   V1ConfigMap,
   V1Deployment,
+  V1NetworkPolicy,
   V1PodDisruptionBudget,
   V1PolicyRule,
   V1Role,
+  V1Secret,
+  V1Service,
+  V1ServiceAccount,
   V1StatefulSet,
+  V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import { parseOptions, USAGE } from '../../operator/src/options.js';
 import { INGEST_APP, LABEL_APP } from '../../operator/src/reconcile/pod-manifest.js';
@@ -415,10 +421,263 @@ describe('optional parts', () => {
     const policies = byKind(await render({ networkPolicy: { enabled: true } }), 'NetworkPolicy');
     assert.deepEqual([...policies.keys()].sort(), ['demo-tributary-nats', operatorName]);
   });
+});
 
-  test('the push-listener cannot be enabled yet, and says so', async () => {
-    const result = await template({ pushListener: { enabled: true } });
+describe('push-listener', () => {
+  const listenerName = 'demo-tributary-push-listener';
+  const keySecret = 'demo-tributary-push-sealing-key';
+  const enabled = (extra: Values = {}): Values => ({
+    ...extra,
+    pushListener: { enabled: true, publicHost: 'push.example.com', ...(extra.pushListener as object) },
+  });
+  const ofListener = (objects: KubernetesObject[]) =>
+    objects.filter((o) => o.metadata?.labels?.['app.kubernetes.io/component'] === 'push-listener');
+
+  test('disabled by default: nothing of the listener, and the operator gets no push settings', async () => {
+    const objects = await render({ networkPolicy: { enabled: true }, serviceMonitor: { enabled: true } });
+    assert.deepEqual(ofListener(objects), []);
+    const operator = byKind<V1Deployment>(objects, 'Deployment').get(operatorName)!;
+    for (const name of envOf(operator).keys()) assert.doesNotMatch(name, /^PUSH_/);
+    assert.ok(!operator.spec?.template.spec?.volumes?.some((v) => v.name === 'push-sealing-key'));
+  });
+
+  test('enabled: Deployment, Service, metrics Service, PDB, ServiceAccount and key Secret', async () => {
+    const objects = ofListener(await render(enabled()));
+    assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata?.name}`).sort(), [
+      `Deployment/${listenerName}`,
+      `PodDisruptionBudget/${listenerName}`,
+      `Secret/${keySecret}`,
+      `Service/${listenerName}`,
+      'Service/demo-tributary-push-metrics',
+      `ServiceAccount/${listenerName}`,
+    ]);
+  });
+
+  test('the listener pod: the ingest image, ports, probes, NATS, the key file, locked down', async () => {
+    const values = enabled({
+      ingest: { image: { repository: 'registry.example/ingest', tag: '2.0.0' } },
+      nats: { enabled: false, url: 'nats://nats.messaging:4222', credentials: { secretName: 'nats-user' } },
+    });
+    const deployment = byKind<V1Deployment>(await render(values), 'Deployment').get(listenerName)!;
+    const pod = deployment.spec!.template.spec!;
+    const container = pod.containers[0]!;
+    assert.equal(container.image, 'registry.example/ingest:2.0.0');
+    assert.equal(container.args?.[0], 'push-listener');
+    assert.ok(container.args?.includes('--subject-prefix=tributary'));
+    assert.deepEqual(
+      container.ports?.map((p) => `${p.name} ${p.containerPort}/${p.protocol}`),
+      ['rtmp 1935/TCP', 'srt 9000/UDP', 'metrics 8080/TCP'],
+    );
+    assert.equal(container.livenessProbe?.httpGet?.path, '/healthz');
+    assert.equal(container.readinessProbe?.httpGet?.path, '/readyz');
+    assert.equal(container.livenessProbe?.httpGet?.port, 'metrics');
+    const env = envOf(deployment);
+    assert.equal(env.get('NATS_URL'), 'nats://nats.messaging:4222');
+    assert.equal(env.get('NATS_CREDS'), '/etc/tributary/nats/nats.creds');
+    const keyFile = env.get('PUSH_SEALING_KEY_FILE') ?? '';
+    const keyVolume = pod.volumes?.find((v) => v.secret?.secretName === keySecret);
+    const keyMount = container.volumeMounts?.find((m) => m.name === keyVolume?.name);
+    assert.equal(keyFile, `${keyMount?.mountPath}/${keyVolume?.secret?.items?.[0]?.path}`);
+    assert.ok(pod.volumes?.some((v) => v.secret?.secretName === 'nats-user'));
+    const dataDir = container.args?.find((a) => a.startsWith('--data-dir='))?.split('=')[1];
+    const dataMount = container.volumeMounts?.find((m) => m.mountPath === dataDir);
+    assert.ok(pod.volumes?.find((v) => v.name === dataMount?.name)?.emptyDir, 'a writable emptyDir data dir');
+    assert.equal(pod.automountServiceAccountToken, false);
+    assert.equal(pod.serviceAccountName, listenerName);
+    assert.equal(pod.securityContext?.runAsNonRoot, true);
+    assert.equal(container.securityContext?.readOnlyRootFilesystem, true);
+    assert.equal(container.securityContext?.allowPrivilegeEscalation, false);
+    assert.deepEqual(container.securityContext?.capabilities?.drop, ['ALL']);
+    assert.ok((pod.terminationGracePeriodSeconds ?? 0) >= 20, 'time to drain');
+    assert.equal(deployment.spec?.replicas, 2);
+    const sa = byKind<V1ServiceAccount>(await render(values), 'ServiceAccount').get(listenerName)!;
+    assert.equal(sa.automountServiceAccountToken, false);
+  });
+
+  test('one Service with RTMP over TCP and SRT over UDP, and its load balancer settings', async () => {
+    const service = {
+      type: 'LoadBalancer',
+      rtmpPort: 1936,
+      srtPort: 9010,
+      annotations: { 'lb.example/kind': 'nlb' },
+      externalTrafficPolicy: 'Local',
+      loadBalancerIP: '203.0.113.7',
+      loadBalancerClass: 'lb.example/l4',
+      loadBalancerSourceRanges: ['198.51.100.0/24'],
+    };
+    const objects = await render(enabled({ pushListener: { service } }));
+    const svc = byKind<V1Service>(objects, 'Service').get(listenerName)!;
+    assert.equal(svc.spec?.type, 'LoadBalancer');
+    assert.deepEqual(
+      svc.spec?.ports?.map((p) => `${p.name} ${p.port}->${p.targetPort}/${p.protocol}`),
+      ['rtmp 1936->rtmp/TCP', 'srt 9010->srt/UDP'],
+    );
+    assert.equal(svc.metadata?.annotations?.['lb.example/kind'], 'nlb');
+    assert.equal(svc.spec?.externalTrafficPolicy, 'Local');
+    assert.equal(svc.spec?.loadBalancerIP, '203.0.113.7');
+    assert.equal(svc.spec?.loadBalancerClass, 'lb.example/l4');
+    assert.deepEqual(svc.spec?.loadBalancerSourceRanges, ['198.51.100.0/24']);
+    const deployment = byKind<V1Deployment>(objects, 'Deployment').get(listenerName)!;
+    const podLabels = deployment.spec?.template.metadata?.labels ?? {};
+    for (const [key, value] of Object.entries(svc.spec?.selector ?? {})) assert.equal(podLabels[key], value);
+    assert.ok(!svc.spec?.ports?.some((p) => p.name === 'metrics'), 'metrics stay off the public Service');
+    const clusterIp = byKind<V1Service>(
+      await render(enabled({ pushListener: { service: { type: 'ClusterIP' } } })),
+      'Service',
+    ).get(listenerName)!;
+    assert.equal(clusterIp.spec?.externalTrafficPolicy, undefined);
+  });
+
+  test('a PDB that selects the listener pods', async () => {
+    const objects = await render(enabled());
+    const pdb = byKind<V1PodDisruptionBudget>(objects, 'PodDisruptionBudget').get(listenerName)!;
+    assert.equal(pdb.spec?.maxUnavailable, 1);
+    const deployment = byKind<V1Deployment>(objects, 'Deployment').get(listenerName)!;
+    const podLabels = deployment.spec?.template.metadata?.labels ?? {};
+    for (const [key, value] of Object.entries(pdb.spec?.selector?.matchLabels ?? {}))
+      assert.equal(podLabels[key], value, `PDB selector ${key}`);
+    const none = await render(enabled({ pushListener: { podDisruptionBudget: { enabled: false } } }));
+    assert.equal(byKind(none, 'PodDisruptionBudget').has(listenerName), false);
+  });
+
+  test('an HPA on CPU only when autoscaling is enabled; then the Deployment leaves replicas to it', async () => {
+    assert.equal(byKind(await render(enabled()), 'HorizontalPodAutoscaler').size, 0);
+    const autoscaling = {
+      enabled: true,
+      minReplicas: 3,
+      maxReplicas: 12,
+      targetCPUUtilizationPercentage: 60,
+    };
+    const objects = await render(enabled({ pushListener: { autoscaling } }));
+    const hpa = byKind<V2HorizontalPodAutoscaler>(objects, 'HorizontalPodAutoscaler').get(listenerName)!;
+    assert.equal(hpa.spec?.scaleTargetRef.name, listenerName);
+    assert.equal(hpa.spec?.minReplicas, 3);
+    assert.equal(hpa.spec?.maxReplicas, 12);
+    assert.equal(hpa.spec?.metrics?.[0]?.resource?.target.averageUtilization, 60);
+    assert.equal(byKind<V1Deployment>(objects, 'Deployment').get(listenerName)?.spec?.replicas, undefined);
+    const inverted = await template(
+      enabled({ pushListener: { autoscaling: { ...autoscaling, minReplicas: 20 } } }),
+    );
+    assert.notEqual(inverted.code, 0);
+    assert.match(inverted.stderr, /minReplicas must not exceed maxReplicas/);
+  });
+
+  test('a NetworkPolicy: media ports from anywhere, metrics from the scrapers only', async () => {
+    const selector = { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } };
+    const objects = await render(
+      enabled({ networkPolicy: { enabled: true, metricsNamespaceSelector: selector } }),
+    );
+    const policy = byKind<V1NetworkPolicy>(objects, 'NetworkPolicy').get(listenerName)!;
+    // As YAML has it: the client library's model calls the field `_from`.
+    type Rule = { from?: unknown; ports?: { port?: string | number; protocol?: string }[] };
+    const [media, metrics] = (policy.spec?.ingress ?? []) as Rule[];
+    assert.equal(media?.from, undefined, 'encoders publish from anywhere');
+    assert.deepEqual(
+      media?.ports?.map((p) => `${p.port}/${p.protocol}`),
+      ['rtmp/TCP', 'srt/UDP'],
+    );
+    assert.deepEqual(metrics?.from, [{ namespaceSelector: selector }]);
+    assert.deepEqual(
+      metrics?.ports?.map((p) => `${p.port}/${p.protocol}`),
+      ['metrics/TCP'],
+    );
+    assert.equal(byKind(await render(enabled()), 'NetworkPolicy').size, 0);
+  });
+
+  test('the generated key is P-256 and the operator, given the rendered env, reads its public half', async () => {
+    const objects = await render(enabled());
+    const secret = byKind<V1Secret>(objects, 'Secret').get(keySecret)!;
+    const pem = Buffer.from(secret.data?.['sealing-key.pem'] ?? '', 'base64').toString();
+    assert.match(pem, /BEGIN EC PRIVATE KEY/);
+    const operator = byKind<V1Deployment>(objects, 'Deployment').get(operatorName)!;
+    const env = envOf(operator);
+    assert.equal(env.get('PUSH_RTMP_URL'), 'rtmp://push.example.com');
+    assert.equal(env.get('PUSH_SRT_URL'), 'srt://push.example.com:9000');
+    const pod = operator.spec?.template.spec;
+    const volume = pod?.volumes?.find((v) => v.secret?.secretName === keySecret);
+    const mount = pod?.containers[0]?.volumeMounts?.find((m) => m.name === volume?.name);
+    assert.equal(env.get('PUSH_SEALING_KEY_FILE'), `${mount?.mountPath}/${volume?.secret?.items?.[0]?.path}`);
+    // The key file where the pod would see it, then the operator's own option parsing.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-push-key-'));
+    try {
+      const file = path.join(dir, 'sealing-key.pem');
+      fs.writeFileSync(file, pem);
+      const options = parseOptions([], {
+        PUSH_SEALING_KEY_FILE: file,
+        PUSH_RTMP_URL: env.get('PUSH_RTMP_URL'),
+      });
+      const publicKey = createPublicKey({
+        key: Buffer.from(options.push.listenerKey ?? '', 'base64'),
+        format: 'der',
+        type: 'spki',
+      });
+      assert.equal(publicKey.asymmetricKeyDetails?.namedCurve, 'prime256v1');
+      assert.equal(options.push.rtmp, 'rtmp://push.example.com');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an existing key Secret is used instead of a generated one', async () => {
+    const values = enabled({ pushListener: { sealingKey: { existingSecret: 'my-key', key: 'key.pem' } } });
+    const objects = await render(values);
+    assert.equal(byKind(objects, 'Secret').size, 0);
+    for (const name of [listenerName, operatorName]) {
+      const deployment = byKind<V1Deployment>(objects, 'Deployment').get(name)!;
+      const volume = deployment.spec?.template.spec?.volumes?.find((v) => v.secret?.secretName === 'my-key');
+      assert.equal(volume?.secret?.items?.[0]?.key, 'key.pem', name);
+      assert.match(envOf(deployment).get('PUSH_SEALING_KEY_FILE') ?? '', /\/key\.pem$/);
+    }
+  });
+
+  test('without publicHost the endpoints use the in-cluster name; a non-default RTMP port is kept', async () => {
+    const values: Values = { pushListener: { enabled: true, service: { rtmpPort: 1936 } } };
+    const env = envOf(byKind<V1Deployment>(await render(values), 'Deployment').get(operatorName)!);
+    assert.equal(env.get('PUSH_RTMP_URL'), `rtmp://${listenerName}.tributary-system.svc:1936`);
+    assert.equal(env.get('PUSH_SRT_URL'), `srt://${listenerName}.tributary-system.svc:9000`);
+  });
+
+  test('NOTES say where encoders publish', async () => {
+    const result = await helm([
+      'install',
+      'demo',
+      CHART_DIR,
+      '--dry-run=client',
+      '--namespace',
+      'tributary-system',
+      '--set',
+      'pushListener.enabled=true',
+      '--set',
+      'pushListener.publicHost=push.example.com',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /server rtmp:\/\/push\.example\.com\/<namespace> +stream key <stream>\?key=/);
+    assert.match(
+      result.stdout,
+      /srt:\/\/push\.example\.com:9000\?streamid=#!::r=<namespace>\/<stream>,m=publish/,
+    );
+    assert.doesNotMatch(result.stdout, /not available|not part of this chart/i);
+  });
+
+  test('the schema rejects bad values, naming them', async () => {
+    for (const [values, name] of [
+      [{ replicas: 'two' }, /\/pushListener\/replicas/],
+      [{ service: { type: 'ExternalName' } }, /\/pushListener\/service\/type/],
+      [{ service: { srtPort: 70000 } }, /\/pushListener\/service\/srtPort/],
+      [{ service: { externalTrafficPolicy: 'Nearest' } }, /externalTrafficPolicy/],
+      [{ publicHost: 'rtmp://push.example.com' }, /\/pushListener\/publicHost/],
+      [{ autoscaling: { enabled: 'yes' } }, /\/pushListener\/autoscaling\/enabled/],
+      [{ replicaz: 2 }, /replicaz/],
+    ] as const) {
+      const result = await template({ pushListener: { enabled: true, ...values } });
+      assert.notEqual(result.code, 0, JSON.stringify(values));
+      assert.match(result.stderr, name);
+    }
+  });
+
+  test('the in-chart NATS must run JetStream, where the routes live', async () => {
+    const result = await template(enabled({ nats: { jetstream: { enabled: false } } }));
     assert.notEqual(result.code, 0);
-    assert.match(result.stderr, /push-listener is not part of this chart version/);
+    assert.match(result.stderr, /pushListener\.enabled needs nats\.jetstream\.enabled/);
   });
 });

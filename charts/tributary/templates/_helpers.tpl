@@ -86,3 +86,36 @@ app.kubernetes.io/component: {{ .component }}
 app.kubernetes.io/name: tributary-ingest
 app.kubernetes.io/managed-by: tributary-operator
 {{- end }}
+
+{{/* At most 60 characters: a Service name (a 63-character label). */}}
+{{- define "tributary.pushListener.fullname" -}}
+{{- printf "%s-push-listener" (include "tributary.fullname" .) }}
+{{- end }}
+
+{{- define "tributary.pushListener.sealingKeySecret" -}}
+{{- default (printf "%s-push-sealing-key" (include "tributary.fullname" .)) .Values.pushListener.sealingKey.existingSecret }}
+{{- end }}
+
+{{/* Where the operator and the listener find the sealing key PEM. */}}
+{{- define "tributary.pushListener.sealingKeyDir" -}}
+/etc/tributary/push
+{{- end }}
+
+{{/* The host encoders publish to: pushListener.publicHost, else the Service's in-cluster name. */}}
+{{- define "tributary.pushListener.host" -}}
+{{- default (printf "%s.%s.svc" (include "tributary.pushListener.fullname" .) .Release.Namespace) .Values.pushListener.publicHost }}
+{{- end }}
+
+{{/* rtmp://<host>[:port] (1935 is RTMP's default port and left out, as encoders expect). */}}
+{{- define "tributary.pushListener.rtmpUrl" -}}
+{{- $port := int .Values.pushListener.service.rtmpPort }}
+{{- if eq $port 1935 }}
+{{- printf "rtmp://%s" (include "tributary.pushListener.host" .) }}
+{{- else }}
+{{- printf "rtmp://%s:%d" (include "tributary.pushListener.host" .) $port }}
+{{- end }}
+{{- end }}
+
+{{- define "tributary.pushListener.srtUrl" -}}
+{{- printf "srt://%s:%d" (include "tributary.pushListener.host" .) (int .Values.pushListener.service.srtPort) }}
+{{- end }}

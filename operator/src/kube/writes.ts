@@ -45,3 +45,16 @@ export async function applyStreamStatus(api: KubeApi, stream: Stream, status: St
     if (!isNotFound(error)) throw error; // deleted meanwhile: nothing to report on
   }
 }
+
+/**
+ * Replaces the Stream's finalizers, only if it is still at the resourceVersion read (a merge patch
+ * carrying resourceVersion fails with 409 otherwise), so a finalizer another controller added
+ * meanwhile is never dropped. Returns the updated Stream.
+ */
+export function patchStreamFinalizers(api: KubeApi, stream: Stream, finalizers: string[]): Promise<Stream> {
+  const { name, namespace = '', resourceVersion } = stream.metadata;
+  return api.request<Stream>('PATCH', objectPath(STREAMS, namespace, name), {
+    body: { metadata: { finalizers, resourceVersion } },
+    contentType: 'application/merge-patch+json',
+  });
+}

@@ -38,6 +38,11 @@ export class StatusFeed {
     return this.#connected;
   }
 
+  /** The NATS connection, once made: shared with the push route cleanup. */
+  get connection(): NatsConnection | undefined {
+    return this.#nc;
+  }
+
   get(key: string): SnapshotEntry | undefined {
     return this.#latest.get(key);
   }

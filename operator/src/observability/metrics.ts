@@ -80,6 +80,12 @@ export class OperatorMetrics {
     labelNames: ['outcome'],
     registers: [this.registry],
   });
+  readonly pushRouteCleanups = new Counter({
+    name: 'tributary_operator_push_route_cleanups_total',
+    help: 'Push route removals from NATS KV for deleted Streams (or Streams without a push input any more), by outcome',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   readonly streamLive = new Gauge({
     name: 'tributary_stream_live',
     help: 'Whether the Stream is live (phase Live or Degraded)',

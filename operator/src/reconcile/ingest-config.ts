@@ -1,5 +1,6 @@
 import type { V1EnvVar } from '@kubernetes/client-node';
 import { type IngestConfig, parseDuration, type Stream } from '@tributary/crds';
+import { hasPushInput } from '../push/push-route-finalizer.js';
 
 /** What the pod's `TRIBUTARY_STREAM` holds, and the env vars that carry its secrets. */
 export interface IngestPodConfig {
@@ -22,8 +23,13 @@ function secretEnv(name: string, secret: { name: string; key: string }): V1EnvVa
 /**
  * The ingest pod's configuration for `stream`. Secret values never appear in it: each is replaced by
  * the name of an env var (TRIBUTARY_SECRET_<input>_<n>) that the pod spec fills from the Secret.
+ * `pushListenerKey` (public) goes to pods with a push input, so a new listener key replaces them.
  */
-export function ingestPodConfig(stream: Stream, subjectPrefix: string): IngestPodConfig {
+export function ingestPodConfig(
+  stream: Stream,
+  subjectPrefix: string,
+  pushListenerKey?: string,
+): IngestPodConfig {
   const env: V1EnvVar[] = [];
   const inputs = stream.spec.inputs.map((input, index) => {
     let n = 0;
@@ -65,6 +71,8 @@ export function ingestPodConfig(stream: Stream, subjectPrefix: string): IngestPo
       inputs,
       failover,
       subjectPrefix,
+      // Only pods with a push input seal anything to it; others stay unchanged when it rotates.
+      ...(pushListenerKey && hasPushInput(stream) && { pushListenerKey }),
     },
     secretEnv: env,
   };

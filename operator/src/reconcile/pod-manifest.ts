@@ -44,6 +44,8 @@ export interface IngestPodSettings {
   /** A Secret in the Stream's namespace holding a NATS `.creds` file. */
   natsCredentials?: { secret: string; key: string } | undefined;
   defaults: IngestPodDefaults;
+  /** The push-listener's public sealing key (SPKI DER, base64) for pods with a push input. */
+  pushListenerKey?: string | undefined;
 }
 
 export interface DesiredPod {
@@ -63,7 +65,7 @@ export function buildIngestPod(
 ): DesiredPod {
   const name = stream.metadata.name;
   const namespace = stream.metadata.namespace ?? '';
-  const { config, secretEnv } = ingestPodConfig(stream, settings.subjectPrefix);
+  const { config, secretEnv } = ingestPodConfig(stream, settings.subjectPrefix, settings.pushListenerKey);
   const configEnv = (generation: number): V1EnvVar => ({
     name: INGEST_CONFIG_ENV,
     value: JSON.stringify({ ...config, stream: { ...config.stream, generation } }),

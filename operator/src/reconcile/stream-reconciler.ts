@@ -4,10 +4,19 @@ import type { Logger } from 'pino';
 import type { ObjectCache } from '../controller/object-cache.js';
 import { decideEvents } from '../events/decide-events.js';
 import type { EventRecorder } from '../events/event-recorder.js';
-import { ApiError, type KubeApi } from '../kube/api-client.js';
-import { applyPod, applyStreamStatus, deletePod } from '../kube/writes.js';
+import { ApiError, isConflict, isNotFound, type KubeApi } from '../kube/api-client.js';
+import { objectPath, STREAMS } from '../kube/resources.js';
+import { applyPod, applyStreamStatus, deletePod, patchStreamFinalizers } from '../kube/writes.js';
+import type { RouteRemoval } from '../nats/push-routes.js';
 import type { SnapshotEntry } from '../nats/status-feed.js';
 import type { OperatorMetrics } from '../observability/metrics.js';
+import {
+  decidePushRoute,
+  finalizersWith,
+  hasPushInput,
+  PUSH_ROUTE_FINALIZER,
+  type PushRouteStep,
+} from '../push/push-route-finalizer.js';
 import { podState } from '../status/pod-state.js';
 import { currentSnapshot, type StatusFacts, streamStatus } from '../status/stream-status.js';
 import { decideStatusWrite } from '../status/write-decision.js';
@@ -32,6 +41,8 @@ export interface ReconcilerDeps {
   cache: ObjectCache;
   snapshots?: { get(key: string): SnapshotEntry | undefined; forget(key: string): void } | undefined;
   events: EventRecorder;
+  /** The push registry in NATS KV; undefined when the operator has no NATS (no finalizer then). */
+  pushRoutes?: { remove(namespace: string, name: string, uid: string): Promise<RouteRemoval> } | undefined;
   metrics: OperatorMetrics;
   log: Logger;
   settings: ReconcilerSettings;
@@ -61,7 +72,7 @@ export class StreamReconciler {
   async reconcile(key: string): Promise<ReconcileResult> {
     const [namespace = '', name = ''] = key.split('/');
     const { cache, api, settings } = this.#d;
-    const stream = cache.stream(namespace, name);
+    let stream = cache.stream(namespace, name);
     const podName = ingestPodName(name);
     let pod = cache.pod(namespace, podName);
     const now = this.#now();
@@ -75,6 +86,20 @@ export class StreamReconciler {
       }
       this.#forget(key, namespace, name);
       return {};
+    }
+
+    const pushStep = decidePushRoute({
+      pushInput: hasPushInput(stream),
+      deleting: Boolean(stream.metadata.deletionTimestamp),
+      hasFinalizer: stream.metadata.finalizers?.includes(PUSH_ROUTE_FINALIZER) ?? false,
+      natsConfigured: this.#d.pushRoutes !== undefined,
+    });
+    if (pushStep.kind === 'add-finalizer') {
+      // Before the pod exists: a route is only ever registered under a Stream that guards it.
+      const guarded = await this.#setPushFinalizer(stream, true);
+      if (!guarded) return {};
+      log.info({ finalizer: PUSH_ROUTE_FINALIZER }, 'added the push route finalizer');
+      stream = guarded;
     }
 
     const problems = validateAgainstWorld(stream, this.#world(namespace), settings.validation);
@@ -127,6 +152,19 @@ export class StreamReconciler {
       podNote = { reason: 'PodNameTaken', message: action.detail };
     }
     this.#memory.set(key, memory);
+    // After the pod action (a deleted Stream's pod is being stopped, so it stops registering) and
+    // before the status write (which changes the resourceVersion the finalizer patch is based on).
+    let pushError: unknown;
+    if (pushStep.kind === 'clean-up' || pushStep.kind === 'drop-finalizer') {
+      try {
+        const released = await this.#releasePushRoute(stream, pushStep, log);
+        // Let go of a deleted Stream without other finalizers: it is gone now.
+        if (stream.metadata.deletionTimestamp && !released?.metadata.finalizers?.length) return {};
+        if (released) stream = released;
+      } catch (error) {
+        pushError = error;
+      }
+    }
     // Until the watch delivers the pod just created, describe it as the apply returned it.
     if (pod) this.#applied.set(key, pod);
     else if (memory.created?.uid && this.#applied.get(key)?.metadata?.uid === memory.created.uid) {
@@ -176,7 +214,69 @@ export class StreamReconciler {
       requeueAfterMs = min(requeueAfterMs, snapshot.receivedAt + settings.snapshotStaleMs - now + 100);
     }
     if (rejected) throw rejected;
+    if (pushError) throw pushError;
     return requeueAfterMs === undefined ? {} : { requeueAfterMs: Math.max(0, requeueAfterMs) };
+  }
+
+  /**
+   * Adds or removes the push route finalizer; undefined when the Stream is gone (or let go). The
+   * cache often trails the operator's own status writes, so a conflict is retried once on a fresh read.
+   */
+  async #setPushFinalizer(stream: Stream, present: boolean): Promise<Stream | undefined> {
+    const { api } = this.#d;
+    let current = stream;
+    for (let attempt = 1; ; attempt++) {
+      const finalizers = finalizersWith(current.metadata.finalizers, present);
+      if (!finalizers) return current;
+      try {
+        return await patchStreamFinalizers(api, current, finalizers);
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        if (!isConflict(error) || attempt > 1) throw error;
+      }
+      const { name, namespace = '' } = stream.metadata;
+      const fresh = await api.get<Stream>(objectPath(STREAMS, namespace, name)).catch((error: unknown) => {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      });
+      // Deleted meanwhile, or another Stream of that name now: nothing of ours to change.
+      if (!fresh || fresh.metadata.uid !== stream.metadata.uid) return undefined;
+      current = fresh;
+    }
+  }
+
+  /**
+   * Deletes the Stream's route and active mark from NATS KV, then removes the finalizer. While NATS
+   * cannot be reached the finalizer stays, a Warning Event says why, and the caller retries.
+   */
+  async #releasePushRoute(
+    stream: Stream,
+    step: Extract<PushRouteStep, { kind: 'clean-up' | 'drop-finalizer' }>,
+    log: Logger,
+  ): Promise<Stream | undefined> {
+    const { name, namespace = '', uid = '' } = stream.metadata;
+    if (step.kind === 'clean-up' && this.#d.pushRoutes) {
+      try {
+        const outcome = await this.#d.pushRoutes.remove(namespace, name, uid);
+        this.#d.metrics.pushRouteCleanups.inc({ outcome });
+        log.info({ outcome, why: step.why }, 'push route cleaned up');
+      } catch (error) {
+        this.#d.metrics.pushRouteCleanups.inc({ outcome: 'failed' });
+        const doing = step.why === 'deleted' ? 'deleting the Stream waits' : 'the finalizer stays';
+        await this.#d.events.record(stream, {
+          type: 'Warning',
+          reason: 'PushRouteCleanupFailed',
+          message: `cannot remove the push route from NATS (${(error as Error).message}); ${doing} until it is removed (finalizer ${PUSH_ROUTE_FINALIZER}), retrying`,
+        });
+        throw error;
+      }
+    } else {
+      log.warn(
+        { finalizer: PUSH_ROUTE_FINALIZER },
+        'no NATS configured: removing the push route finalizer without cleaning the route',
+      );
+    }
+    return this.#setPushFinalizer(stream, false);
   }
 
   #world(namespace: string) {

@@ -1,5 +1,4 @@
 import {
-  classify,
   type InputStatus,
   redactUrl,
   type Stream,
@@ -7,6 +6,7 @@ import {
   type StreamStatus,
   subjects,
 } from '@tributary/crds';
+import { hasPushInput } from '../push/push-route-finalizer.js';
 import type { InputProblem } from '../reconcile/cross-validate.js';
 import { type ConditionValue, condition } from './conditions.js';
 import type { PodState } from './pod-state.js';
@@ -209,11 +209,7 @@ export function streamStatus(facts: StatusFacts, previous: StreamStatus | undefi
 }
 
 function pushEndpoints(facts: StatusFacts): StreamStatus['pushEndpoints'] {
-  const pushes = facts.stream.spec.inputs.some((i) => {
-    const kind = classify(i.url);
-    return kind.ok && kind.mode === 'push';
-  });
-  if (!pushes || (!facts.push?.rtmp && !facts.push?.srt)) return undefined;
+  if (!hasPushInput(facts.stream) || (!facts.push?.rtmp && !facts.push?.srt)) return undefined;
   const ns = facts.stream.metadata.namespace ?? '';
   const name = facts.stream.metadata.name;
   const out: NonNullable<StreamStatus['pushEndpoints']> = {};

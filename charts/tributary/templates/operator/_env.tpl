@@ -48,6 +48,14 @@
   value: {{ .Values.operator.resyncPeriod | quote }}
 - name: WORKERS
   value: {{ .Values.operator.workers | quote }}
+{{- if .Values.pushListener.enabled }}
+- name: PUSH_RTMP_URL
+  value: {{ include "tributary.pushListener.rtmpUrl" . | quote }}
+- name: PUSH_SRT_URL
+  value: {{ include "tributary.pushListener.srtUrl" . | quote }}
+- name: PUSH_SEALING_KEY_FILE
+  value: {{ printf "%s/%s" (include "tributary.pushListener.sealingKeyDir" .) .Values.pushListener.sealingKey.key | quote }}
+{{- end }}
 {{- end }}
 
 {{/* Defaults the operator applies to every ingest pod, as one JSON object. */}}

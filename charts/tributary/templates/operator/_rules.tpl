@@ -10,6 +10,10 @@ to operator/deploy/rbac.yaml by a test.
 - apiGroups: [tributary.io]
   resources: [streams/status]
   verbs: [patch]
+# The push route finalizer is added to and removed from Streams with a merge patch.
+- apiGroups: [tributary.io]
+  resources: [streams]
+  verbs: [patch]
 # Ingest pods set blockOwnerDeletion on their Stream, which needs update on its finalizers.
 - apiGroups: [tributary.io]
   resources: [streams/finalizers]
