@@ -6,7 +6,7 @@ import { startHealthServer } from '../observability/http-server.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { createIngestMetrics } from '../observability/metrics.js';
 import { checkReadiness } from '../observability/readiness.js';
-import type { ShutdownStep } from '../observability/shutdown.js';
+import { runShutdownSteps, type ShutdownStep } from '../observability/shutdown.js';
 import { connectNats, type NatsLink } from '../publish/connection.js';
 import { createPublisher } from '../publish/publisher.js';
 import { PushRegistration } from '../push/push-registration.js';
@@ -210,15 +210,7 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
     log,
     shutdownSteps,
     stop() {
-      stopping ??= (async () => {
-        for (const step of shutdownSteps) {
-          try {
-            await step.run();
-          } catch (error) {
-            log.error({ err: error, step: step.name }, 'shutdown step failed');
-          }
-        }
-      })();
+      stopping ??= runShutdownSteps(shutdownSteps, log);
       return stopping;
     },
   };

@@ -25,6 +25,17 @@ export interface ShutdownHandle {
   dispose(): void;
 }
 
+/** Runs the steps in order; a failing step is logged and the next one still runs. */
+export async function runShutdownSteps(steps: readonly ShutdownStep[], log: Logger): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step.run();
+    } catch (error) {
+      log.error({ err: error, step: step.name }, 'shutdown step failed');
+    }
+  }
+}
+
 /**
  * Drain-and-exit on SIGTERM/SIGINT: the steps (stop readers, flush the publisher, drain NATS,
  * close the HTTP server) run once, then the process exits 0. A second signal exits 1 at once.
@@ -48,13 +59,7 @@ export function handleShutdown({
       exit(1);
     }, timeoutMs);
     running = (async () => {
-      for (const step of steps) {
-        try {
-          await step.run();
-        } catch (error) {
-          log.error({ err: error, step: step.name }, 'shutdown step failed');
-        }
-      }
+      await runShutdownSteps(steps, log);
       clearTimeout(deadline);
       log.info('shutdown complete');
       exit(0);

@@ -4,7 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import type { DestinationStream, LevelWithSilent } from 'pino';
 import { startHealthServer } from '../observability/http-server.js';
 import type { Logger } from '../observability/logger.js';
-import type { ShutdownStep } from '../observability/shutdown.js';
+import { runShutdownSteps, type ShutdownStep } from '../observability/shutdown.js';
 import { connectNats, type NatsLink } from '../publish/connection.js';
 import type { Registry, RegistryMirror } from '../registry/registry-api.js';
 import { createPushGate, type ListenerGate } from './gate.js';
@@ -190,15 +190,7 @@ export async function startPushListener(options: PushListenerOptions): Promise<P
       gate,
       shutdownSteps,
       stop() {
-        stopping ??= (async () => {
-          for (const step of shutdownSteps) {
-            try {
-              await step.run();
-            } catch (error) {
-              log.error({ err: error, step: step.name }, 'shutdown step failed');
-            }
-          }
-        })();
+        stopping ??= runShutdownSteps(shutdownSteps, log);
         return stopping;
       },
     };
