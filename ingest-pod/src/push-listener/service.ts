@@ -127,6 +127,7 @@ export async function startPushListener(options: PushListenerOptions): Promise<P
       replica: options.replica,
       ...(openSealed !== undefined && { openSealed }),
       ...(options.srtLatencyMs !== undefined && { latencyMs: options.srtLatencyMs }),
+      silenceTimeoutMs: options.idleTimeoutMs,
       log: log.child({ protocol: 'srt' }),
     });
     const srtServer = srt;

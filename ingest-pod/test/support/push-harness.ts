@@ -30,6 +30,7 @@ export async function startSrtReplica(options: {
   replica: string;
   openSealed?: (sealed: string) => string | Promise<string>;
   prefix?: string;
+  silenceTimeoutMs?: number;
 }): Promise<SrtReplica> {
   const prefix = options.prefix ?? 'tributary';
   const nc = await connect({ servers: options.natsUrl, name: `test-${options.replica}` });
@@ -54,6 +55,7 @@ export async function startSrtReplica(options: {
     mirror,
     replica: options.replica,
     ...(options.openSealed !== undefined && { openSealed: options.openSealed }),
+    ...(options.silenceTimeoutMs !== undefined && { silenceTimeoutMs: options.silenceTimeoutMs }),
     log,
   });
   mirror.onChange = (removed) => {

@@ -23,6 +23,12 @@ export interface SrtPublishServerOptions {
   replica: string;
   /** Opens a route's sealed passphrase; absent when the listener has no sealing key (SRT refused). */
   openSealed?: (sealed: string) => string | Promise<string>;
+  /**
+   * An accepted caller that sends nothing for this long is disconnected (default 10 s): SRT
+   * keepalives alone would otherwise hold the stream's active mark, and its encoder's reconnect
+   * would be refused as a conflict.
+   */
+  silenceTimeoutMs?: number;
   /** Receive latency of every accepted socket (libsrt's default 120 ms when absent). */
   latencyMs?: number;
   log: Logger;
@@ -31,6 +37,7 @@ export interface SrtPublishServerOptions {
 
 /** Bytes an accepted caller may send while the gate decides, before it is cut off. */
 const MAX_HELD_BYTES = 8 * 1024 * 1024;
+const DEFAULT_SILENCE_TIMEOUT_MS = 10_000;
 
 export class SrtPublishServer {
   private listener: SrtListener | undefined;
@@ -39,8 +46,15 @@ export class SrtPublishServer {
   private readonly opened = new Map<string, PassphraseLookup>();
   private accepting = true;
   private refreshing: Promise<void> = Promise.resolve();
+  /** Accepted callers: when each last sent bytes (performance.now()), and how to drop it. */
+  private readonly watched = new Map<SrtConnection, { lastData: number; drop: () => void }>();
+  private silenceCheck: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SrtPublishServerOptions) {}
+
+  private get silenceMs(): number {
+    return this.options.silenceTimeoutMs ?? DEFAULT_SILENCE_TIMEOUT_MS;
+  }
 
   get port(): number {
     return this.listener?.port ?? 0;
@@ -73,6 +87,9 @@ export class SrtPublishServer {
       if (this.accepting) options.log.error({ failure }, 'the SRT listener closed');
     };
     this.listener = listener;
+    const silenceMs = this.silenceMs;
+    this.silenceCheck = setInterval(() => this.dropSilent(silenceMs), Math.min(1000, silenceMs / 2));
+    this.silenceCheck.unref();
     options.log.info({ port: listener.port }, 'SRT push listener listening');
   }
 
@@ -98,9 +115,22 @@ export class SrtPublishServer {
 
   /** Stops accepting and disconnects every caller. */
   close(): void {
+    clearInterval(this.silenceCheck);
     this.stopAccepting();
     for (const connection of this.connections) connection.close();
     this.connections.clear();
+  }
+
+  private dropSilent(silenceMs: number): void {
+    const now = performance.now();
+    for (const [connection, watch] of this.watched) {
+      if (now - watch.lastData < silenceMs) continue;
+      this.options.log.info(
+        { route: streamResource(connection.streamId), peer: connection.peer },
+        `no data for ${silenceMs / 1000} s; disconnecting the SRT publisher`,
+      );
+      watch.drop();
+    }
   }
 
   private table() {
@@ -156,9 +186,20 @@ export class SrtPublishServer {
     const disconnect = () => {
       closed = true;
       this.connections.delete(connection);
+      this.watched.delete(connection);
       connection.close();
     };
+    const watch = {
+      lastData: performance.now(),
+      drop: () => {
+        if (publisher !== undefined) publisher.end(`publisher sent nothing for ${this.silenceMs / 1000} s`);
+        else gate.refused('srt', 'idle', 'sent nothing after the handshake', peer);
+        disconnect();
+      },
+    };
+    this.watched.set(connection, watch);
     connection.onData = (chunk) => {
+      watch.lastData = performance.now();
       if (publisher !== undefined) publisher.relay(chunk);
       else if (held !== undefined) {
         held.push(chunk);
@@ -173,6 +214,7 @@ export class SrtPublishServer {
     connection.onClose = () => {
       closed = true;
       this.connections.delete(connection);
+      this.watched.delete(connection);
       publisher?.end('publisher disconnected');
     };
     void gate.admit({ protocol: 'srt', route, peer }).then((admission) => {
