@@ -7,10 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AppsV1Api, CoordinationV1Api, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
+import { LIVE_H264_AAC } from '../../ingest-pod/test/support/media.js';
 import { type NatsServer, startNats } from '../../ingest-pod/test/support/nats.js';
 import { type FfmpegProcess, freeUdpPort, spawnFfmpeg } from '../../ingest-pod/test/support/peers.js';
 import { type Cluster, REPO_ROOT, startCluster, waitFor } from '../cluster/index.js';
 import { CHART_DIR, chartImages, helm, run, TEST_SOURCE_ARGS } from './chart-helm.js';
+import { deleteStream, readStream } from './operator-harness.js';
+import { reconnectingEncoder } from './push-support.js';
 
 const RELEASE = 'tributary';
 const NAMESPACE = 'tributary-system';
@@ -35,6 +38,8 @@ describe('helm install into the harness cluster', () => {
     path.join(CHART_DIR, 'ci/harness-values.yaml'),
     '--set',
     `nats.url=${nats.url}`,
+    // The push-listener from the chart, each replica on its own pod address like the operator.
+    ...['--set', 'pushListener.enabled=true', '--set', 'pushListener.bindAddress=$(POD_IP)'],
   ];
   const helmOk = async (args: string[]) => {
     const result = await helm(args, cluster.toolEnv());
@@ -142,6 +147,62 @@ describe('helm install into the harness cluster', () => {
     const appVersion = /appVersion: "?([^"\n]+)"?/.exec(chart)?.[1];
     assert.equal(container?.image, `ghcr.io/tributary/ingest-pod:${appVersion}`);
     assert.deepEqual(container?.resources?.requests, { cpu: '100m', memory: '96Mi' });
+  });
+
+  test('the chart runs the push-listener: two ready replicas, an RTMP encoder makes a push Stream Live', async () => {
+    const apps = cluster.makeApiClient(AppsV1Api);
+    await waitFor(
+      async () =>
+        (await apps.readNamespacedDeployment({ namespace: NAMESPACE, name: `${RELEASE}-push-listener` }))
+          .status?.readyReplicas === 2,
+      { what: 'two ready push-listener replicas', timeoutMs: 120_000, intervalMs: 500 },
+    );
+    const listeners = await cluster.core.listNamespacedPod({
+      namespace: NAMESPACE,
+      labelSelector: 'app.kubernetes.io/component=push-listener',
+    });
+    const address = listeners.items[0]?.status?.podIP;
+    assert.ok(address, 'a listener pod address');
+    const key = 'chart-push-key-0123456789';
+    await cluster.apply(
+      [
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata: {name: pushed-key}',
+        `stringData: {key: ${key}}`,
+        '---',
+        'apiVersion: tributary.io/v1alpha1',
+        'kind: Stream',
+        'metadata: {name: pushed}',
+        'spec:',
+        '  inputs:',
+        '    - url: publish://',
+        '      publishKeySecretRef: {name: pushed-key, key: key}',
+      ].join('\n'),
+      { namespace: streamNamespace },
+    );
+    // Like a real encoder, it retries until the ingest pod has registered the route.
+    const url = `rtmp://${address}:1935/${streamNamespace}/pushed?key=${key}`;
+    const encoder = reconnectingEncoder(() => spawnFfmpeg([...LIVE_H264_AAC, '-f', 'flv', url]));
+    try {
+      await waitFor(
+        async () => {
+          const stream = (await readStream(cluster, streamNamespace, 'pushed')) as StreamObject | undefined;
+          return stream?.status?.phase === 'Live' ? stream : undefined;
+        },
+        { what: 'the pushed Stream Live', timeoutMs: 120_000, intervalMs: 500 },
+      );
+      const stream = await readStream(cluster, streamNamespace, 'pushed');
+      assert.match(stream?.status?.pushEndpoints?.rtmp ?? '', new RegExp(`/${streamNamespace}/pushed$`));
+    } finally {
+      await encoder.stop();
+    }
+    await deleteStream(cluster, streamNamespace, 'pushed');
+    await waitFor(async () => (await readStream(cluster, streamNamespace, 'pushed')) === undefined, {
+      what: 'the pushed Stream gone (the operator removed its route and finalizer)',
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
   });
 
   test('the standby takes over when the leader pod goes, and keeps reconciling', async () => {
