@@ -18,6 +18,7 @@ import { REPO_ROOT } from '../cluster/binaries.js';
 
 export interface ListenerReplica {
   name: string;
+  pid: number;
   rtmpPort: number;
   srtPort: number;
   metricsPort: number;
@@ -42,12 +43,17 @@ export async function startListenerReplica(options: {
   natsUrl: string;
   sealingKeyFile: string;
   idleTimeoutSeconds?: number;
+  /**
+   * What runs before `push-listener` on node's command line: node flags and the entry point.
+   * Default: this checkout's tsx entry (ingest-pod/bin/tributary.js).
+   */
+  entry?: readonly string[];
 }): Promise<ListenerReplica> {
   const [rtmpPort, srtPort, metricsPort] = [await freeTcpPort(), await freeUdpPort(), await freeTcpPort()];
   const child: ChildProcess = spawn(
     process.execPath,
     [
-      path.join(REPO_ROOT, 'ingest-pod/bin/tributary.js'),
+      ...(options.entry ?? [path.join(REPO_ROOT, 'ingest-pod/bin/tributary.js')]),
       'push-listener',
       ...['--host', '127.0.0.1', '--rtmp-port', `${rtmpPort}`, '--srt-port', `${srtPort}`],
       ...['--metrics-port', `${metricsPort}`, '--nats-url', options.natsUrl, '--replica', options.name],
@@ -94,6 +100,7 @@ export async function startListenerReplica(options: {
   }
   return {
     name: options.name,
+    pid,
     rtmpPort,
     srtPort,
     metricsPort,
