@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { IngestConfig } from '@tributary/crds';
 import {
   hashPublishKey,
   loadSealingKey,
@@ -82,4 +83,22 @@ export async function registerRoute(
   } finally {
     await registry.close();
   }
+}
+
+/** An ingest pod's config with one push input (key from env PUSH_KEY), sealing to the listener's key. */
+export function pushIngestConfig(stream: string, sealingKeyFile: string): IngestConfig {
+  return {
+    stream: { namespace: 'bench', name: stream, uid: `uid-${stream}`, generation: 1 },
+    inputs: [
+      {
+        url: 'publish://',
+        priority: 0,
+        publishKeyEnv: 'PUSH_KEY',
+        ...{ headers: {}, headersFromEnv: [], params: {}, paramsFromEnv: [] },
+      },
+    ],
+    failover: {},
+    subjectPrefix: 'tributary',
+    pushListenerKey: listenerPublicKey(sealingKeyFile),
+  };
 }

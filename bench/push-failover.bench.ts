@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { connect } from '@nats-io/transport-node';
-import { ACTIVE_MARK_HEARTBEAT_MS, ACTIVE_MARK_TTL_MS, type IngestConfig } from '@tributary/crds';
+import { ACTIVE_MARK_HEARTBEAT_MS, ACTIVE_MARK_TTL_MS } from '@tributary/crds';
 import { startIngest } from '../ingest-pod/src/ingest/service.js';
 import { decodeEnvelope, isWireError } from '../ingest-pod/src/wire/index.js';
 import { startNats } from '../ingest-pod/test/support/nats.js';
@@ -24,7 +24,7 @@ import {
   startListenerReplica,
 } from '../test/e2e/push-support.js';
 import { median, report, sleep } from './ingest-support.js';
-import { imageEntry, listenerPublicKey, loadAverageLine, pushMedia } from './push-bench-support.js';
+import { imageEntry, loadAverageLine, pushIngestConfig, pushMedia } from './push-bench-support.js';
 
 const ROUNDS = 5;
 const KEY = 'bench-publish-key-0123456789';
@@ -60,20 +60,7 @@ const av = observer.subscribe(`tributary.bench.${STREAM}.av`, {
 });
 await observer.flush();
 
-const config: IngestConfig = {
-  stream: { namespace: 'bench', name: STREAM, uid: `uid-${STREAM}`, generation: 1 },
-  inputs: [
-    {
-      url: 'publish://',
-      priority: 0,
-      publishKeyEnv: 'PUSH_KEY',
-      ...{ headers: {}, headersFromEnv: [], params: {}, paramsFromEnv: [] },
-    },
-  ],
-  failover: {},
-  subjectPrefix: 'tributary',
-  pushListenerKey: listenerPublicKey(keyFile),
-};
+const config = pushIngestConfig(STREAM, keyFile);
 /** The ingest's JSON log lines (time, msg, delayMs), to say what it did between admission and media. */
 const ingestLines: { time: number; msg: string; delayMs?: number }[] = [];
 const ingestLog = new Writable({

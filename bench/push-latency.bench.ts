@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
-import type { IngestConfig } from '@tributary/crds';
 import { readFlvFile } from '../ingest-pod/src/flv/flv-file.js';
 import { startIngest } from '../ingest-pod/src/ingest/service.js';
 import { decodeEnvelope, isWireError } from '../ingest-pod/src/wire/index.js';
@@ -23,7 +22,7 @@ import { makeTempDir } from '../ingest-pod/test/support/peers.js';
 import { makeSealingKey, startListenerReplica } from '../test/e2e/push-support.js';
 import { median, percentile, podNodeFlags, report, sleep } from './ingest-support.js';
 import { type PacedPublisher, publishPaced } from './paced-rtmp-publisher.js';
-import { imageEntry, listenerPublicKey, loadAverageLine, pushMedia } from './push-bench-support.js';
+import { imageEntry, loadAverageLine, pushIngestConfig, pushMedia } from './push-bench-support.js';
 
 const podFlags = podNodeFlags();
 if (!podFlags.every((flag) => process.execArgv.includes(flag))) {
@@ -58,23 +57,6 @@ const listener = await startListenerReplica({
 });
 const observer = await connect({ servers: nats.url });
 const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
-
-function configOf(stream: string): IngestConfig {
-  return {
-    stream: { namespace: 'bench', name: stream, uid: `uid-${stream}`, generation: 1 },
-    inputs: [
-      {
-        url: 'publish://',
-        priority: 0,
-        publishKeyEnv: 'PUSH_KEY',
-        ...{ headers: {}, headersFromEnv: [], params: {}, paramsFromEnv: [] },
-      },
-    ],
-    failover: {},
-    subjectPrefix: 'tributary',
-    pushListenerKey: listenerPublicKey(keyFile),
-  };
-}
 
 /** Retries while the listener does not know the route yet (the pod registers it as it starts). */
 async function publishWhenRouted(stream: string, onVideoSent: (ts: number, at: number) => void) {
@@ -113,7 +95,7 @@ async function measureRun(run: number): Promise<RunResult> {
   });
   await observer.flush();
   const service = await startIngest({
-    config: configOf(stream),
+    config: pushIngestConfig(stream, keyFile),
     env: { PUSH_KEY: KEY },
     natsUrl: nats.url,
     listen: { host: '127.0.0.1', port: 0 },
