@@ -202,7 +202,10 @@ export class PushReader implements InputReader {
           this.#queue.push(item);
           break;
         case 'end':
-          this.#sessionEnd = new ReaderError(`pusher disconnected: ${item.reason}`, true);
+          // A replacing publisher is sending already: the next open follows it without backoff.
+          this.#sessionEnd = new ReaderError(`pusher disconnected: ${item.reason}`, true, {
+            reopenAtOnce: item.replaced === true,
+          });
           this.#queue.end();
           return;
       }

@@ -17,7 +17,8 @@ export type RelayItem =
   | { type: 'ts'; bytes: Uint8Array }
   | { type: 'flv'; tags: FlvTag[] }
   /** The current session is over; a later message may begin another one. */
-  | { type: 'end'; session: number; reason: string };
+  /** `replaced`: a new publisher's start ended this session (it is publishing already). */
+  | { type: 'end'; session: number; reason: string; replaced?: boolean };
 
 export interface RelayStats {
   /** Messages that never arrived, from gaps in the sequence numbers. */
@@ -106,7 +107,7 @@ export class RelayReassembler {
         this.stats.ignoredMessages++;
         return out;
       }
-      this.#end(out, current, `replaced by publisher session ${message.session}`);
+      this.#end(out, current, `replaced by publisher session ${message.session}`, true);
     }
     if (this.#current === undefined) this.#begin(message, now, out);
     else this.#follow(message, this.#current, now, out);
@@ -214,10 +215,10 @@ export class RelayReassembler {
     }
   }
 
-  #end(out: RelayItem[], current: Current, reason: string): void {
+  #end(out: RelayItem[], current: Current, reason: string, replaced = false): void {
     this.#current = undefined;
     this.#flv.reset();
-    out.push({ type: 'end', session: current.session, reason });
+    out.push({ type: 'end', session: current.session, reason, ...(replaced && { replaced }) });
   }
 
   #malformed(detail: string): void {

@@ -13,14 +13,19 @@ export interface PacketReader {
 /**
  * `retriable` errors are retried in place by the worker with backoff; the rest (end of stream,
  * TLS, DNS, permanent HTTP statuses, bad configuration) end the reader and are reported.
+ * `reopenAtOnce` skips the backoff: the source is known to be there already (a push input
+ * whose publisher was replaced by a new one).
  */
 export class ReaderError extends Error {
+  readonly reopenAtOnce: boolean;
+
   constructor(
     message: string,
     readonly retriable: boolean,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { reopenAtOnce?: boolean },
   ) {
     super(message, options);
     this.name = 'ReaderError';
+    this.reopenAtOnce = options?.reopenAtOnce === true;
   }
 }

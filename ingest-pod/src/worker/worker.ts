@@ -1,4 +1,5 @@
 import { classifyFailure } from '../reader/error-classification.js';
+import { ReaderError } from '../reader/packet-reader.js';
 import type { InputReader, ReaderInput } from '../reader/reader-api.js';
 import { Backoff } from './backoff.js';
 import { type Clock, sleep, systemClock } from './clock.js';
@@ -145,7 +146,7 @@ class InputWorker implements WorkerHandle {
   /** Waits out the backoff for a retriable failure; returns the exit for a permanent one. */
   private async retryOrFail(err: unknown, firstOpenFailure: boolean): Promise<WorkerExit | undefined> {
     if (classifyFailure(err).permanent) return this.fail(err);
-    const delayMs = this.backoff.next();
+    const delayMs = err instanceof ReaderError && err.reopenAtOnce ? 0 : this.backoff.next();
     const error = message(err);
     if (firstOpenFailure || delayMs >= this.backoff.maxMs) {
       this.emit({ type: 'input.error', error, permanent: false });

@@ -178,7 +178,7 @@ describe('relay reassembler: sessions', () => {
   test("a new session's start ends the current one, which gives way", () => {
     const items = run([startMessage(5, 'rtmp'), m1, startMessage(6, 'srt', '192.0.2.99:1')]);
     assert.deepEqual(items.slice(-2), [
-      { type: 'end', session: 5, reason: 'replaced by publisher session 6' },
+      { type: 'end', session: 5, reason: 'replaced by publisher session 6', replaced: true },
       {
         type: 'session',
         session: 6,

@@ -234,3 +234,23 @@ test('session ids can come from the input manager; reader events are forwarded',
   assert.equal(handle.reader, reader);
   await handle.stop();
 });
+
+test('a failure that says the source is already there (reopenAtOnce) is reopened without backoff', async () => {
+  const first = new ScriptedReader();
+  const second = new ScriptedReader();
+  const h = harness([first, second]);
+  await h.clock.advance(0);
+  first.step(packets(1));
+  first.step(
+    new ReaderError('pusher disconnected: replaced by publisher session 7', true, { reopenAtOnce: true }),
+  );
+  await h.clock.advance(0);
+  assert.equal(h.created(), 2, 'reopened with no time passing');
+  assert.ok(second.opened);
+  const reconnecting = h.events.find((e) => e.type === 'input.reconnecting');
+  assert.equal(reconnecting?.type === 'input.reconnecting' && reconnecting.delayMs, 0);
+  second.step(new ReaderError('pusher disconnected: publisher disconnected', true));
+  await h.clock.advance(0);
+  assert.equal(h.created(), 2, 'an ordinary disconnect still backs off');
+  await h.handle.stop();
+});
