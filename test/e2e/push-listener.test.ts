@@ -217,6 +217,24 @@ describe('push-listener: encoders publish to two replicas', () => {
         'the publisher to be gone',
       );
     }
+    // The SRT endpoint the Stream shows works as written (it points at replica a).
+    const shown = (await readStream(cluster, ns, 'studio'))?.status?.pushEndpoints?.srt ?? '';
+    assert.match(shown, new RegExp(`^srt://127\\.0\\.0\\.1:${a.srtPort}\\?streamid=`));
+    const acceptedBefore = metricSum(await a.metrics(), 'tributary_push_accepted_total', { protocol: 'srt' });
+    const fromStatus = spawnFfmpeg([
+      ...LIVE_H264_AAC,
+      ...['-f', 'mpegts', `${shown}&passphrase=${studioPassphrase}&latency=120000&pkt_size=1316`],
+    ]);
+    await waitFor(
+      async () =>
+        metricSum(await a.metrics(), 'tributary_push_accepted_total', { protocol: 'srt' }) > acceptedBefore,
+      `a publisher using the status endpoint ${shown} to be accepted`,
+    );
+    await fromStatus.stop();
+    await waitFor(
+      async () => metricSum(await a.metrics(), 'tributary_push_publishers', { protocol: 'srt' }) === 0,
+      'that publisher to be gone',
+    );
   });
 
   test('a second publisher on the other replica is refused; the first keeps streaming', async () => {

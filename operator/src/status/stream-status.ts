@@ -214,7 +214,7 @@ function pushEndpoints(facts: StatusFacts): StreamStatus['pushEndpoints'] {
   const name = facts.stream.metadata.name;
   const out: NonNullable<StreamStatus['pushEndpoints']> = {};
   if (facts.push.rtmp) out.rtmp = `${facts.push.rtmp.replace(/\/$/, '')}/${ns}/${name}`;
-  if (facts.push.srt)
-    out.srt = `${facts.push.srt}?streamid=${encodeURIComponent(`#!::r=${ns}/${name},m=publish`)}`;
+  // The `publish:` form needs no percent-encoding, which some callers (ffmpeg 5.1) never undo.
+  if (facts.push.srt) out.srt = `${facts.push.srt}?streamid=publish:${ns}/${name}`;
   return out;
 }

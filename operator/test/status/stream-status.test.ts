@@ -195,6 +195,6 @@ test('push Streams get their push endpoints when the listener address is configu
     undefined,
   );
   assert.equal(status.pushEndpoints?.rtmp, 'rtmp://push.example.com/media/news');
-  assert.match(status.pushEndpoints?.srt ?? '', /^srt:\/\/push\.example\.com:9000\?streamid=/);
+  assert.equal(status.pushEndpoints?.srt, 'srt://push.example.com:9000?streamid=publish:media/news');
   assert.equal(streamStatus(facts({}), undefined).pushEndpoints, undefined);
 });
