@@ -8,7 +8,12 @@ import { after, before, describe, test } from 'node:test';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { registryBuckets, registryKvKey, subjects } from '@tributary/crds';
-import { ffprobeCounts, LIVE_H264_AAC, makeTsFile } from '../../ingest-pod/test/support/media.js';
+import {
+  ffprobeCounts,
+  LIVE_H264_AAC,
+  makeTsFile,
+  type ProbedStream,
+} from '../../ingest-pod/test/support/media.js';
 import { type NatsServer, startNats } from '../../ingest-pod/test/support/nats.js';
 import {
   type FfmpegProcess,
@@ -44,6 +49,23 @@ import {
 const INGEST_IMAGE = 'ghcr.io/tributary/ingest-pod:e2e';
 const CAM_KEY = 'cam-publish-key-0123456789';
 const EXAMPLE = join(REPO_ROOT, 'examples/push-with-backup.yaml');
+
+/** Every video and audio frame ffprobe counted in the source arrived, in one session, in DTS order. */
+async function expectEveryFrame(av: ReturnType<typeof avCounter>, probed: ProbedStream[]): Promise<void> {
+  const videoFrames = probed.find((s) => s.codec === 'h264')?.frames ?? 0;
+  const audioFrames = probed.find((s) => s.codec === 'aac')?.frames ?? 0;
+  const session = () => av.sessions.get(av.order.at(-1) ?? -1);
+  await waitFor(
+    () => (session()?.video ?? 0) >= videoFrames && (session()?.audio ?? 0) >= audioFrames,
+    `all ${videoFrames} video and ${audioFrames} audio frames on NATS`,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; got ${JSON.stringify(session())}`);
+  });
+  assert.equal(av.order.length, 1, 'one publisher session');
+  assert.equal(session()?.video, videoFrames);
+  assert.equal(session()?.audio, audioFrames);
+  assert.equal(session()?.backwards, 0, 'video DTS never goes back');
+}
 
 describe('push-listener: encoders publish to two replicas', () => {
   let dir: TempDir;
@@ -152,24 +174,12 @@ describe('push-listener: encoders publish to two replicas', () => {
 
   test('RTMP: server URL + stream key reaches Live and every frame ffprobe counts arrives on NATS', async () => {
     const probed = await ffprobeCounts(flv);
-    const videoFrames = probed.find((s) => s.codec === 'h264')?.frames ?? 0;
-    const audioFrames = probed.find((s) => s.codec === 'aac')?.frames ?? 0;
     const av = avCounter(nc, subjects(undefined, ns, 'cam').av);
     cleanups.push(async () => av.stop());
     const encoder = rtmpPublisher(flv, camUrl(a));
     await waitForStream(cluster, ns, 'cam', (s) => s.status?.phase === 'Live', 'Live on the RTMP publisher');
     assert.equal(await encoder.exited, 0, `ffmpeg published the whole file: ${encoder.stderr()}`);
-    const session = () => av.sessions.get(av.order.at(-1) ?? -1);
-    await waitFor(
-      () => (session()?.video ?? 0) >= videoFrames && (session()?.audio ?? 0) >= audioFrames,
-      `all ${videoFrames} video and ${audioFrames} audio frames on NATS`,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}; got ${JSON.stringify(session())}`);
-    });
-    assert.equal(av.order.length, 1, 'one publisher session');
-    assert.equal(session()?.video, videoFrames);
-    assert.equal(session()?.audio, audioFrames);
-    assert.equal(session()?.backwards, 0, 'video DTS never goes back');
+    await expectEveryFrame(av, probed);
     const stream = await readStream(cluster, ns, 'cam');
     assert.match(JSON.stringify(stream?.status?.pushEndpoints), new RegExp(`127\\.0\\.0\\.1:${a.rtmpPort}`));
     assert.doesNotMatch(JSON.stringify(stream?.status), new RegExp(CAM_KEY), 'the key is never shown');
@@ -178,25 +188,13 @@ describe('push-listener: encoders publish to two replicas', () => {
   test('SRT: with the publish key as passphrase, every frame ffprobe counts arrives on NATS', async () => {
     const ts = await makeTsFile(dir.path, { seconds: 6, name: 'srt-source.ts' });
     const probed = await ffprobeCounts(ts);
-    const videoFrames = probed.find((s) => s.codec === 'h264')?.frames ?? 0;
-    const audioFrames = probed.find((s) => s.codec === 'aac')?.frames ?? 0;
     const av = avCounter(nc, subjects(undefined, ns, 'cam').av);
     cleanups.push(async () => av.stop());
     // linger=3: ffmpeg waits for the tail to be acknowledged before it closes.
     const url = `srt://127.0.0.1:${b.srtPort}?mode=caller&latency=120000&pkt_size=1316&linger=3&streamid=publish:${ns}/cam&passphrase=${CAM_KEY}`;
     const encoder = spawnFfmpeg(['-re', '-i', ts, '-map', '0', '-c', 'copy', '-f', 'mpegts', url]);
     assert.equal(await encoder.exited, 0, `ffmpeg published the whole file: ${encoder.stderr()}`);
-    const session = () => av.sessions.get(av.order.at(-1) ?? -1);
-    await waitFor(
-      () => (session()?.video ?? 0) >= videoFrames && (session()?.audio ?? 0) >= audioFrames,
-      `all ${videoFrames} video and ${audioFrames} audio frames on NATS`,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}; got ${JSON.stringify(session())}`);
-    });
-    assert.equal(av.order.length, 1, 'one publisher session');
-    assert.equal(session()?.video, videoFrames);
-    assert.equal(session()?.audio, audioFrames);
-    assert.equal(session()?.backwards, 0, 'video DTS never goes back');
+    await expectEveryFrame(av, probed);
   });
 
   test('SRT: the push primary takes over from the UDP backup, each stream id shape works', async () => {
