@@ -55,6 +55,11 @@ function fromEnv(entries: readonly { name: string; env: string }[], env: Env, mi
   return values;
 }
 
+/** The input's params with `paramsFromEnv` filled in; env vars that are not set go to `missing`. */
+export function resolvedParams(input: IngestInput, env: Env, missing: string[] = []): Record<string, string> {
+  return { ...input.params, ...fromEnv(input.paramsFromEnv, env, missing) };
+}
+
 function hashOf(reader: ReaderInput, unusable: string | undefined): string {
   const headers = Object.entries(reader.headers ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
   const identity = [
@@ -77,7 +82,7 @@ function hashOf(reader: ReaderInput, unusable: string | undefined): string {
  */
 export function resolveInput(input: IngestInput, priority: number, env: Env): ResolvedInput {
   const missing: string[] = [];
-  const params = { ...input.params, ...fromEnv(input.paramsFromEnv, env, missing) };
+  const params = resolvedParams(input, env, missing);
   const headers = { ...input.headers, ...fromEnv(input.headersFromEnv, env, missing) };
   const classified = classify(input.url);
   const push = classified.ok && classified.mode === 'push';

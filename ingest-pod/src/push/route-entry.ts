@@ -1,5 +1,5 @@
 import { classify, type IngestConfig, type IngestInput, routeKey } from '@tributary/crds';
-import type { Env } from '../ingest/resolve-input.js';
+import { type Env, resolvedParams } from '../ingest/resolve-input.js';
 import type { PublishKeyHash, RouteEntry } from '../registry/registry-api.js';
 
 /** SRT's passphrase length limits: a publish key outside them cannot double as the passphrase. */
@@ -19,16 +19,6 @@ export function pushInputOf(config: IngestConfig): IngestInput | undefined {
     const classified = classify(input.url);
     return classified.ok && classified.mode === 'push';
   });
-}
-
-/** The input's params with `paramsFromEnv` resolved; unset env vars are left out. */
-function paramsOf(input: IngestInput, env: Env): Record<string, string> {
-  const params = { ...input.params };
-  for (const { name, env: variable } of input.paramsFromEnv) {
-    const value = env[variable];
-    if (value !== undefined) params[name] = value;
-  }
-  return params;
 }
 
 export type RoutePlan =
@@ -65,7 +55,7 @@ export async function planRoute(
     registeredAt: now.toISOString(),
   };
   const notes: string[] = [];
-  const params = paramsOf(input, env);
+  const params = resolvedParams(input, env);
   const passphrase =
     params.passphrase ?? (key.length >= PASSPHRASE_MIN && key.length <= PASSPHRASE_MAX ? key : undefined);
   if (config.pushListenerKey === undefined) {
