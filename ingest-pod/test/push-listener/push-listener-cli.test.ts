@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { RelayKind } from '../../src/push-relay/relay-wire.js';
-import { hashPublishKey, openRegistry } from '../../src/registry/index.js';
+import { hashPublishKey } from '../../src/registry/index.js';
 import type { Registry, RegistryMirror } from '../../src/registry/registry-api.js';
 import { runCli, startCli } from '../cli/run-cli.js';
 import { makeTsFile } from '../support/media.js';
 import { testRoute } from '../support/memory-registry.js';
-import { type NatsServer, startNats } from '../support/nats.js';
-import { freeTcpPort, freeUdpPort, makeTempDir, type TempDir, waitFor } from '../support/peers.js';
-import { collectRelays, type RelayCollector } from '../support/push-harness.js';
-import { type TestSealing, testSealing } from '../support/push-sealing.js';
+import type { NatsServer } from '../support/nats.js';
+import { freeTcpPort, freeUdpPort, type TempDir, waitFor } from '../support/peers.js';
+import { type PushTestBed, type RelayCollector, startPushTestBed } from '../support/push-harness.js';
+import type { TestSealing } from '../support/push-sealing.js';
 import { makeFlvFile, publishFileToRtmp } from '../support/rtmp-peers.js';
 import { attemptRtmpPublish } from '../support/rtmp-publish-attempt.js';
 import { ffmpegLoopCaller, handshake } from '../support/srt-publish-peers.js';
@@ -20,33 +19,25 @@ import { ffmpegLoopCaller, handshake } from '../support/srt-publish-peers.js';
 
 const PASSPHRASE = 'cli-test-passphrase';
 
+let bed: PushTestBed;
 let nats: NatsServer;
 let dir: TempDir;
 let file: string;
 let sealing: TestSealing;
-let admin: NatsConnection;
 let registry: Registry;
 let mirror: RegistryMirror;
 let relays: RelayCollector;
 
 before(async () => {
-  nats = await startNats({ jetstream: true, server: 'chart' });
-  dir = await makeTempDir();
+  bed = await startPushTestBed();
+  ({ nats, dir, sealing, registry, relays } = bed);
   file = await makeTsFile(dir.path, { seconds: 2 });
-  sealing = await testSealing(dir.path);
-  admin = await connect({ servers: nats.url, name: 'test-admin' });
-  registry = await openRegistry(admin, { prefix: 'tributary' });
   mirror = await registry.mirror();
-  relays = await collectRelays(nats.url);
 });
 
 after(async () => {
   mirror?.close();
-  await relays?.close();
-  await registry?.close();
-  await admin?.drain();
-  await nats?.stop();
-  await dir?.remove();
+  await bed?.stop();
 });
 
 async function ports() {

@@ -2,22 +2,21 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { RelayKind } from '../../src/push-relay/relay-wire.js';
-import { openRegistry } from '../../src/registry/index.js';
 import type { Registry } from '../../src/registry/registry-api.js';
 import { ffprobeCounts, makeTsFile } from '../support/media.js';
 import { testRoute } from '../support/memory-registry.js';
-import { type NatsServer, startNats } from '../support/nats.js';
-import { concat, makeTempDir, type TempDir, tsPacketCheck, waitFor } from '../support/peers.js';
+import type { NatsServer } from '../support/nats.js';
+import { concat, type TempDir, tsPacketCheck, waitFor } from '../support/peers.js';
 import {
-  collectRelays,
+  type PushTestBed,
   type RelayCollector,
   type RelaySession,
   type SrtReplica,
+  startPushTestBed,
   startSrtReplica,
 } from '../support/push-harness.js';
-import { type TestSealing, testSealing } from '../support/push-sealing.js';
+import type { TestSealing } from '../support/push-sealing.js';
 import { ffmpegSrtCaller } from '../support/srt-peers.js';
 import {
   ffmpegLoopCaller,
@@ -32,33 +31,25 @@ import {
 
 const PASSPHRASE = 'correct-horse-battery';
 
+let bed: PushTestBed;
 let nats: NatsServer;
 let dir: TempDir;
 let file: string;
-let admin: NatsConnection;
 let registry: Registry;
 let replica: SrtReplica;
 let relays: RelayCollector;
 let sealing: TestSealing;
 
 before(async () => {
-  nats = await startNats({ jetstream: true, server: 'chart' });
-  dir = await makeTempDir();
+  bed = await startPushTestBed();
+  ({ nats, dir, sealing, registry, relays } = bed);
   file = await makeTsFile(dir.path, { seconds: 2 });
-  sealing = await testSealing(dir.path);
-  admin = await connect({ servers: nats.url, name: 'test-admin' });
-  registry = await openRegistry(admin, { prefix: 'tributary' });
-  relays = await collectRelays(nats.url);
   replica = await startSrtReplica({ natsUrl: nats.url, replica: 'replica-a', openSealed: sealing.open });
 });
 
 after(async () => {
   await replica?.stop();
-  await relays?.close();
-  await registry?.close();
-  await admin?.drain();
-  await nats?.stop();
-  await dir?.remove();
+  await bed?.stop();
 });
 
 /** Registers `ns/<stream>` with the passphrase sealed to the test key; resolves once replica-a's table has it. */

@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { openRegistry } from '../../src/registry/index.js';
 import type { Registry } from '../../src/registry/registry-api.js';
 import { sharedSrtEngine } from '../../src/srt/index.js';
 import { testRoute } from '../support/memory-registry.js';
-import { type NatsServer, startNats } from '../support/nats.js';
-import { makeTempDir, type TempDir, waitFor } from '../support/peers.js';
+import type { NatsServer } from '../support/nats.js';
+import { waitFor } from '../support/peers.js';
 import {
-  collectRelays,
+  type PushTestBed,
   type RelayCollector,
   type SrtReplica,
+  startPushTestBed,
   startSrtReplica,
 } from '../support/push-harness.js';
-import { type TestSealing, testSealing } from '../support/push-sealing.js';
+import type { TestSealing } from '../support/push-sealing.js';
 
 // An SRT caller that completes the handshake and then sends nothing keeps its link alive with
 // keepalives; unless the listener drops it, it holds the stream's active mark forever and its
@@ -21,21 +20,16 @@ import { type TestSealing, testSealing } from '../support/push-sealing.js';
 
 const PASSPHRASE = 'quiet-caller-passphrase';
 
+let bed: PushTestBed;
 let nats: NatsServer;
-let dir: TempDir;
-let admin: NatsConnection;
 let registry: Registry;
 let replica: SrtReplica;
 let relays: RelayCollector;
 let sealing: TestSealing;
 
 before(async () => {
-  nats = await startNats({ jetstream: true, server: 'chart' });
-  dir = await makeTempDir();
-  sealing = await testSealing(dir.path);
-  admin = await connect({ servers: nats.url, name: 'test-admin' });
-  registry = await openRegistry(admin, { prefix: 'tributary' });
-  relays = await collectRelays(nats.url);
+  bed = await startPushTestBed();
+  ({ nats, sealing, registry, relays } = bed);
   replica = await startSrtReplica({
     natsUrl: nats.url,
     replica: 'replica-a',
@@ -46,11 +40,7 @@ before(async () => {
 
 after(async () => {
   await replica?.stop();
-  await relays?.close();
-  await registry?.close();
-  await admin?.drain();
-  await nats?.stop();
-  await dir?.remove();
+  await bed?.stop();
 });
 
 test('an accepted SRT caller that sends nothing is disconnected and its mark released', async () => {

@@ -12,6 +12,9 @@ import { SrtPublishServer } from '../../src/push-listener/srt/srt-publish-server
 import { decodeRelay, RelayKind, type RelayMessage } from '../../src/push-relay/relay-wire.js';
 import { openRegistry } from '../../src/registry/index.js';
 import type { Registry, RegistryMirror } from '../../src/registry/registry-api.js';
+import { type NatsServer, startNats } from './nats.js';
+import { makeTempDir, type TempDir } from './peers.js';
+import { type TestSealing, testSealing } from './push-sealing.js';
 
 export interface SrtReplica {
   readonly port: number;
@@ -142,5 +145,40 @@ export async function collectRelays(natsUrl: string, prefix = 'tributary'): Prom
     nc,
     sessions: (route) => bySubject.get(`${prefix}._push.${route.replace('/', '.')}`) ?? [],
     close: () => nc.drain(),
+  };
+}
+
+/** What every push-listener test stands on: the chart's nats-server, a temp dir, a sealing key, the registry and a relay collector. */
+export interface PushTestBed {
+  nats: NatsServer;
+  dir: TempDir;
+  sealing: TestSealing;
+  admin: NatsConnection;
+  registry: Registry;
+  relays: RelayCollector;
+  stop(): Promise<void>;
+}
+
+export async function startPushTestBed(): Promise<PushTestBed> {
+  const nats = await startNats({ jetstream: true, server: 'chart' });
+  const dir = await makeTempDir();
+  const sealing = await testSealing(dir.path);
+  const admin = await connect({ servers: nats.url, name: 'test-admin' });
+  const registry = await openRegistry(admin, { prefix: 'tributary' });
+  const relays = await collectRelays(nats.url);
+  return {
+    nats,
+    dir,
+    sealing,
+    admin,
+    registry,
+    relays,
+    async stop() {
+      await relays.close();
+      await registry.close();
+      await admin.drain();
+      await nats.stop();
+      await dir.remove();
+    },
   };
 }
