@@ -3,6 +3,7 @@
 import { randomInt } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
+  allocRelay,
   encodeRelay,
   RELAY_FLAG_CONTINUATION,
   RELAY_HEADER_BYTES,
@@ -94,12 +95,15 @@ export class RelayPublisher {
     const size = Math.min(limit, this.pendingBytes);
     // A message starting inside a chunk starts inside an FLV record (one record per relay()).
     const flags = this.kind === RelayKind.flv && this.offset > 0 ? RELAY_FLAG_CONTINUATION : 0;
-    const payload = new Uint8Array(size);
+    const message = allocRelay(
+      { kind: this.kind, session: this.session, sequence: this.sequence++, flags },
+      size,
+    );
     let filled = 0;
     while (filled < size) {
       const first = this.pending[0] as Uint8Array;
       const take = Math.min(size - filled, first.length - this.offset);
-      payload.set(first.subarray(this.offset, this.offset + take), filled);
+      message.set(first.subarray(this.offset, this.offset + take), RELAY_HEADER_BYTES + filled);
       filled += take;
       this.offset += take;
       if (this.offset === first.length) {
@@ -108,11 +112,14 @@ export class RelayPublisher {
       }
     }
     this.pendingBytes -= size;
-    if (this.publish(this.kind, payload, flags)) this.options.counters?.bytes(size);
+    if (this.send(message)) this.options.counters?.bytes(size);
   }
 
-  private publish(kind: RelayKind, payload: Uint8Array, flags = 0): boolean {
-    const message = encodeRelay({ kind, session: this.session, sequence: this.sequence++, flags, payload });
+  private publish(kind: RelayKind, payload: Uint8Array): boolean {
+    return this.send(encodeRelay({ kind, session: this.session, sequence: this.sequence++, payload }));
+  }
+
+  private send(message: Uint8Array): boolean {
     try {
       this.options.nc.publish(this.options.subject, message);
       this.options.counters?.messages(1);

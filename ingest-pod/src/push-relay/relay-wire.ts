@@ -56,14 +56,23 @@ export class RelayWireError extends Error {
 
 const KINDS = new Set<number>(Object.values(RelayKind));
 
-export function encodeRelay(message: RelayMessage): Uint8Array {
-  const out = new Uint8Array(RELAY_HEADER_BYTES + message.payload.length);
+/**
+ * A relay message with its header written and room for `payloadBytes` after it, which the caller
+ * fills from RELAY_HEADER_BYTES on: a sender assembling a payload from several chunks copies once.
+ */
+export function allocRelay(header: Omit<RelayMessage, 'payload'>, payloadBytes: number): Uint8Array {
+  const out = new Uint8Array(RELAY_HEADER_BYTES + payloadBytes);
   const view = new DataView(out.buffer);
   out[0] = RELAY_VERSION;
-  out[1] = message.kind;
-  out[2] = message.flags ?? 0;
-  view.setUint32(4, message.session >>> 0);
-  view.setUint32(8, message.sequence >>> 0);
+  out[1] = header.kind;
+  out[2] = header.flags ?? 0;
+  view.setUint32(4, header.session >>> 0);
+  view.setUint32(8, header.sequence >>> 0);
+  return out;
+}
+
+export function encodeRelay(message: RelayMessage): Uint8Array {
+  const out = allocRelay(message, message.payload.length);
   out.set(message.payload, RELAY_HEADER_BYTES);
   return out;
 }
