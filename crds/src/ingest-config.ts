@@ -41,6 +41,7 @@ export const IngestConfigSchema = Type.Object(
           pids: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 8191 }))),
           timeoutSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
           insecureTLS: Type.Optional(Type.Boolean()),
+          sendHeadersToAllHosts: Type.Optional(Type.Boolean()),
           publishKeyEnv: Type.Optional(envName),
         },
         { additionalProperties: false },

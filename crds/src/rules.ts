@@ -1,4 +1,5 @@
 import { DURATION_PATTERN } from './duration.js';
+import { FAILOVER_LIMITS, type FailoverField, failoverRangeMessage } from './failover-limits.js';
 import { DNS1035_LABEL_PATTERN, MAX_NAME_LENGTH } from './names.js';
 import { HEADER_NAME_PATTERN, URL_PATTERNS } from './patterns.js';
 
@@ -18,6 +19,7 @@ export type RuleScope =
   | 'headerFrom' // one item of spec.inputs[].headersFrom
   | 'pids'
   | 'duration' // each duration string under spec.failover
+  | 'failover' // spec.failover
   | 'vodMount' // VodMount root
   | 'vodMountSpec';
 
@@ -44,6 +46,22 @@ function raw(pattern: string): string {
   const quote = pattern.includes("'") ? '"' : "'";
   if (pattern.includes(quote)) throw new Error(`pattern has both quote characters: ${pattern}`);
   return `r${quote}${pattern}${quote}`;
+}
+
+/** A failover duration between its floor and ceiling; a malformed one is duration-format's to report. */
+function failoverRange(field: FailoverField): Rule {
+  const { min, max } = FAILOVER_LIMITS[field];
+  const value = `self.${field}`;
+  return {
+    message: failoverRangeMessage(field),
+    cel: [
+      {
+        scope: 'failover',
+        rule: `!has(${value}) || !${value}.matches(${raw(DURATION_PATTERN)}) || (duration(${value}) >= duration('${min}') && duration(${value}) <= duration('${max}'))`,
+        fieldPath: `.${field}`,
+      },
+    ],
+  };
 }
 
 const NAME_CEL = `self.metadata.name.size() <= ${MAX_NAME_LENGTH} && self.metadata.name.matches(${raw(DNS1035_LABEL_PATTERN)})`;
@@ -256,6 +274,10 @@ export const RULES = {
       },
     ],
   },
+  'packet-timeout-range': failoverRange('packetTimeout'),
+  'probe-timeout-range': failoverRange('probeTimeout'),
+  'probe-after-range': failoverRange('probeAfter'),
+  'failback-hold-down-range': failoverRange('failbackHoldDown'),
   'vodmount-one-source': {
     message: 'a VodMount needs exactly one of persistentVolumeClaim, nfs, configMap or hostPath',
     cel: [

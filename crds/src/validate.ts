@@ -1,4 +1,5 @@
 import { parseDuration } from './duration.js';
+import { FAILOVER_LIMITS } from './failover-limits.js';
 import { isResourceName } from './names.js';
 import { HEADER_NAME_PATTERN, URL_PATTERNS } from './patterns.js';
 import { RULES, type RuleId } from './rules.js';
@@ -25,6 +26,12 @@ const isPush = new RegExp(URL_PATTERNS.push);
 const isHttp = new RegExp(URL_PATTERNS.http);
 const isMpegTs = new RegExp(URL_PATTERNS.mpegTs);
 const FAILOVER_FIELDS = ['packetTimeout', 'probeAfter', 'probeTimeout', 'failbackHoldDown'] as const;
+const RANGE_RULES = {
+  packetTimeout: 'packet-timeout-range',
+  probeAfter: 'probe-after-range',
+  probeTimeout: 'probe-timeout-range',
+  failbackHoldDown: 'failback-hold-down-range',
+} as const satisfies Record<(typeof FAILOVER_FIELDS)[number], RuleId>;
 
 function problem(field: string, rule: RuleId, subject: string, detail?: string): Problem {
   const message = RULES[rule].message;
@@ -73,6 +80,8 @@ export function validateStream(spec: StreamSpec, meta: ResourceMeta = {}): Probl
       problems.push(
         problem(`spec.failover.${name}`, 'duration-format', `failover.${name} is ${JSON.stringify(value)}`),
       );
+    } else if (ms < FAILOVER_LIMITS[name].minMs || ms > FAILOVER_LIMITS[name].maxMs) {
+      problems.push(problem(`spec.failover.${name}`, RANGE_RULES[name], `failover.${name} is ${value}`));
     }
   }
   return problems;

@@ -111,6 +111,26 @@ const badCases: { name: string; phrase: string; object: KubernetesObject }[] = [
     object: stream({ inputs: [udp(1)], failover: { packetTimeout: 'soon' } }),
   },
   {
+    name: 'packetTimeout below its floor',
+    phrase: 'failover.packetTimeout must be between 200ms and 60s',
+    object: stream({ inputs: [udp(1)], failover: { packetTimeout: '100ms' } }),
+  },
+  {
+    name: 'probeTimeout above its ceiling',
+    phrase: 'failover.probeTimeout must be between 500ms and 5m',
+    object: stream({ inputs: [udp(1)], failover: { probeTimeout: '10m' } }),
+  },
+  {
+    name: 'probeAfter below its floor',
+    phrase: 'failover.probeAfter must be between 1s and 1h',
+    object: stream({ inputs: [udp(1)], failover: { probeAfter: '500ms' } }),
+  },
+  {
+    name: 'failbackHoldDown above its ceiling',
+    phrase: 'failover.failbackHoldDown must be between 1s and 1h',
+    object: stream({ inputs: [udp(1)], failover: { failbackHoldDown: '2h' } }),
+  },
+  {
     name: 'unknown scheme',
     phrase: 'url must start with a supported scheme',
     object: stream({ inputs: [{ url: 'gopher://example.com/x' }] }),

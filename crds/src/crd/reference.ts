@@ -17,6 +17,7 @@ const SCOPE_PATHS: Record<RuleScope, string> = {
   headerFrom: 'stream.spec.inputs[].headersFrom[]',
   pids: 'stream.spec.inputs[].pids',
   duration: 'stream.spec.failover.*',
+  failover: 'stream.spec.failover',
   vodMount: 'vodmount',
   vodMountSpec: 'vodmount.spec',
 };

@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { FAILOVER_LIMITS, type FailoverField } from '../failover-limits.js';
 import { bool, cel, int, list, obj, type Static, str, stringEnum, stringMap } from './helpers.js';
 import { PodSettingsSchema } from './pod.js';
 
@@ -56,7 +57,7 @@ export const StreamInputSchema = obj(
     ),
     headers: Type.Optional(
       stringMap(
-        'HTTP headers sent with every request of an http(s) input, e.g. {X-Token: abc}. Use headersFrom for secret values.',
+        'HTTP headers sent with the requests of an http(s) input to the origin of its url (see sendHeadersToAllHosts), e.g. {X-Token: abc}. Use headersFrom for secret values.',
         { maxProperties: 32, ...cel('headers') },
         { maxLength: 4096 },
       ),
@@ -94,6 +95,11 @@ export const StreamInputSchema = obj(
       ),
     ),
     insecureTLS: Type.Optional(bool('Skip TLS certificate verification for https inputs. Default false.')),
+    sendHeadersToAllHosts: Type.Optional(
+      bool(
+        "Send headers and headersFrom to every host the input leads to (variant playlists and segments on other hosts or CDNs, redirect targets). Default false: they go only to the origin (scheme, host and port) of the input's url, and are dropped on a redirect to another origin.",
+      ),
+    ),
     publishKeySecretRef: Type.Optional(
       obj(
         'The key an encoder must present to publish to this push input (RTMP ?key=..., SRT passphrase). Required on push inputs.',
@@ -104,22 +110,34 @@ export const StreamInputSchema = obj(
   cel('input'),
 );
 
-function duration(description: string) {
+function duration(description: string, field: FailoverField) {
+  const { min, max } = FAILOVER_LIMITS[field];
   return Type.Optional(
-    str(`${description} A Go duration such as 500ms, 1s or 1m30s.`, { maxLength: 32, ...cel('duration') }),
+    str(`${description} A Go duration such as 500ms, 1s or 1m30s, between ${min} and ${max}.`, {
+      maxLength: 32,
+      ...cel('duration'),
+    }),
   );
 }
 
 export const FailoverSchema = obj(
   "When to leave an input and when to come back. Unset fields use the ingest pod's defaults for the active input's protocol.",
   {
-    packetTimeout: duration('Switch away from the active input after it delivered no packet for this long.'),
-    probeAfter: duration('Wait this long after an input degraded before probing it again.'),
-    probeTimeout: duration('A probe (connect and receive first media) fails if it takes longer than this.'),
+    packetTimeout: duration(
+      'Switch away from the active input after it delivered no packet for this long.',
+      'packetTimeout',
+    ),
+    probeAfter: duration('Wait this long after an input degraded before probing it again.', 'probeAfter'),
+    probeTimeout: duration(
+      'A probe (connect and receive first media) fails if it takes longer than this.',
+      'probeTimeout',
+    ),
     failbackHoldDown: duration(
       'Return to a better-ranked, recovered input only when the last switch is at least this long ago.',
+      'failbackHoldDown',
     ),
   },
+  cel('failover'),
 );
 
 export const RenditionSchema = obj('One rung of the ladder.', {

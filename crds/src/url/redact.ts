@@ -1,4 +1,5 @@
 import { splitUrl } from './split.js';
+import { redactStreamId } from './streamid-secrets.js';
 
 const SECRET_WORDS = new Set([
   'passphrase',
@@ -26,19 +27,32 @@ export function isSecretParam(name: string): boolean {
   return lower.split(/[-_.]/).some((word) => SECRET_WORDS.has(word));
 }
 
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '));
+  } catch {
+    return text;
+  }
+}
+
+/** A streamid with its credentials masked; kept as written when it holds none. */
+function redactStreamIdValue(raw: string): string {
+  const value = decoded(raw);
+  const masked = redactStreamId(value, REDACTED);
+  return masked === value ? raw : masked.replace(/[%&+\s]/g, (c) => encodeURIComponent(c));
+}
+
 function redactQuery(query: string): string {
   return query
     .split('&')
     .map((pair) => {
       const eq = pair.indexOf('=');
       if (eq < 0) return pair;
-      let name: string;
-      try {
-        name = decodeURIComponent(pair.slice(0, eq).replaceAll('+', ' '));
-      } catch {
-        name = pair.slice(0, eq);
-      }
-      return isSecretParam(name) ? `${pair.slice(0, eq)}=${REDACTED}` : pair;
+      const name = decoded(pair.slice(0, eq));
+      if (isSecretParam(name)) return `${pair.slice(0, eq)}=${REDACTED}`;
+      if (name.toLowerCase() === 'streamid')
+        return `${pair.slice(0, eq)}=${redactStreamIdValue(pair.slice(eq + 1))}`;
+      return pair;
     })
     .join('&');
 }
@@ -55,9 +69,10 @@ function redactPath(scheme: string, host: string, path: string): string {
 }
 
 /**
- * The URL made safe for status, events and logs: a userinfo password, the stream key of an RTMP
- * pull URL and the values of secret-looking query parameters are replaced by `***`; everything
- * else is kept as written.
+ * The URL made safe for status, events and logs: a userinfo password (the whole userinfo when it
+ * has no colon), the stream key of an RTMP pull URL, the values of secret-looking query
+ * parameters and the credentials inside an SRT streamid are replaced by `***`; everything else is
+ * kept as written.
  */
 export function redactUrl(url: string): string {
   const parts = splitUrl(url);
@@ -70,7 +85,9 @@ export function redactUrl(url: string): string {
     out += '//';
     if (parts.userinfo !== undefined) {
       const colon = parts.userinfo.indexOf(':');
-      out += colon < 0 ? `${parts.userinfo}@` : `${parts.userinfo.slice(0, colon)}:${REDACTED}@`;
+      // Without a colon it is usually a token (`https://TOKEN@host/`); udp's is the interface.
+      const bare = parts.scheme === 'udp' ? parts.userinfo : REDACTED;
+      out += colon < 0 ? `${bare}@` : `${parts.userinfo.slice(0, colon)}:${REDACTED}@`;
     }
     out += parts.host.includes(':') ? `[${parts.host}]` : parts.host;
     if (parts.port !== undefined) out += `:${parts.port}`;

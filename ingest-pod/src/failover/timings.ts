@@ -1,3 +1,4 @@
+import { clampFailoverMs, clampTargetDurationS, type FailoverField } from '../limits.js';
 import type { FailoverOverrides, InputProtocol } from './types.js';
 
 /** How often the shell sends `tick`: packet timeouts are noticed at most this late. */
@@ -54,13 +55,21 @@ export interface InputTimings {
 
 function applyRule(rule: TimingRule, targetDurationMs: number | null): number {
   if ('ms' in rule) return rule.ms;
-  const td = targetDurationMs ?? ASSUMED_HLS_TARGET_DURATION_MS;
+  const td =
+    targetDurationMs === null
+      ? ASSUMED_HLS_TARGET_DURATION_MS
+      : clampTargetDurationS(targetDurationMs / 1000) * 1000 || ASSUMED_HLS_TARGET_DURATION_MS;
   return Math.max(rule.minMs, Math.round(rule.targetDurations * td));
 }
 
-/** Positive finite overrides win; anything else falls back to the default. */
-function pick(override: number | undefined, fallback: number): number {
-  return override !== undefined && Number.isFinite(override) && override > 0 ? override : fallback;
+/**
+ * Positive finite overrides win, clamped into the field's range (a `--config` file skips the
+ * API server's validation); anything else falls back to the default.
+ */
+function pick(field: FailoverField, override: number | undefined, fallback: number): number {
+  return override !== undefined && Number.isFinite(override) && override > 0
+    ? clampFailoverMs(field, override)
+    : fallback;
 }
 
 export function resolveTimings(
@@ -70,10 +79,18 @@ export function resolveTimings(
 ): InputTimings {
   const defaults = PROTOCOL_TIMING_DEFAULTS[protocol];
   return {
-    packetTimeoutMs: pick(overrides.packetTimeoutMs, applyRule(defaults.packetTimeout, targetDurationMs)),
-    probeAfterMs: pick(overrides.probeAfterMs, DEFAULT_PROBE_AFTER_MS),
-    probeTimeoutMs: pick(overrides.probeTimeoutMs, applyRule(defaults.probeTimeout, targetDurationMs)),
-    failbackHoldDownMs: pick(overrides.failbackHoldDownMs, DEFAULT_FAILBACK_HOLD_DOWN_MS),
+    packetTimeoutMs: pick(
+      'packetTimeout',
+      overrides.packetTimeoutMs,
+      applyRule(defaults.packetTimeout, targetDurationMs),
+    ),
+    probeAfterMs: pick('probeAfter', overrides.probeAfterMs, DEFAULT_PROBE_AFTER_MS),
+    probeTimeoutMs: pick(
+      'probeTimeout',
+      overrides.probeTimeoutMs,
+      applyRule(defaults.probeTimeout, targetDurationMs),
+    ),
+    failbackHoldDownMs: pick('failbackHoldDown', overrides.failbackHoldDownMs, DEFAULT_FAILBACK_HOLD_DOWN_MS),
   };
 }
 

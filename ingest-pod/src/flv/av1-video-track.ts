@@ -2,6 +2,7 @@
 // starting with a temporal delimiter and every keyframe behind a sequence header OBU (its own, or
 // the latest seen in the configuration record or in band).
 import type { AVPacket } from '../avpacket.js';
+import { MAX_PARAMETER_SET_BYTES } from '../limits.js';
 import {
   isKeyFrameHeader,
   OBU_FRAME,
@@ -14,7 +15,6 @@ import {
   TEMPORAL_DELIMITER,
   writeObus,
 } from './av1-obu.js';
-import { MAX_CONFIG_BYTES } from './decoder-config.js';
 import type { FlvReporter } from './flv-api.js';
 import { VideoTrack } from './video-track.js';
 
@@ -63,8 +63,8 @@ export class Av1VideoTrack extends VideoTrack {
   }
 
   private refresh(header: Obu): void {
-    if (header.payload.length > MAX_CONFIG_BYTES) {
-      this.reporter.malformed('video', `AV1 sequence header of ${header.payload.length} bytes`);
+    if (header.payload.length > MAX_PARAMETER_SET_BYTES) {
+      this.reporter.parameterSetsRefused('av1', 1);
       return;
     }
     const info = readSequenceHeader(header.payload);

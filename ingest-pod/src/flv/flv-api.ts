@@ -22,7 +22,9 @@ export type FlvEvent =
   /** A tag that could not be read; nothing, or only part of it, was used. */
   | { type: 'malformed'; media: FlvMedia; detail: string }
   /** A keyframe dropped because no parameter sets (AV1: sequence header) were known for it. */
-  | { type: 'keyframe-without-parameter-sets'; codec: string };
+  | { type: 'keyframe-without-parameter-sets'; codec: string }
+  /** Parameter sets (AV1: sequence headers) not cached: over the size or count cap. */
+  | { type: 'parameter-sets-refused'; codec: string; count: number };
 
 export interface FlvStats {
   /** Tags pushed. */
@@ -42,6 +44,8 @@ export interface FlvStats {
   unsupported: number;
   /** Tags (or parts of them) that could not be read (each also an event). */
   malformed: number;
+  /** Parameter sets not cached for being over the size or count cap. */
+  parameterSetsRefused: number;
 }
 
 export function emptyFlvStats(): FlvStats {
@@ -53,6 +57,7 @@ export function emptyFlvStats(): FlvStats {
     videoBeforeKeyframe: 0,
     unsupported: 0,
     malformed: 0,
+    parameterSetsRefused: 0,
   };
 }
 
@@ -74,6 +79,11 @@ export class FlvReporter {
   keyframeWithoutParameterSets(codec: string): void {
     this.stats.keyframesWithoutParameterSets++;
     this.onEvent?.({ type: 'keyframe-without-parameter-sets', codec });
+  }
+
+  parameterSetsRefused(codec: string, count: number): void {
+    this.stats.parameterSetsRefused += count;
+    this.onEvent?.({ type: 'parameter-sets-refused', codec, count });
   }
 
   unsupported(track: UnsupportedTrack): void {

@@ -3,6 +3,7 @@
 // refresh the cache per kind; a keyframe that lacks a kind gets the cached one, grouped after
 // its access unit delimiter in decoding order (VPS, SPS, PPS).
 import type { AVPacket } from '../avpacket.js';
+import { capParameterSets } from '../limits.js';
 import { H264_SYNTAX } from '../mpegts/elementary/h264.js';
 import { H265_SYNTAX } from '../mpegts/elementary/h265.js';
 import { nextStartCode, trimTrailingZeros } from '../mpegts/elementary/start-codes.js';
@@ -13,7 +14,7 @@ import {
   UNIT_PICTURE,
   type VideoSyntax,
 } from '../mpegts/elementary/video-syntax.js';
-import { MAX_CONFIG_BYTES, MAX_CONFIG_UNITS, readAvcConfig, readHevcConfig } from './decoder-config.js';
+import { readAvcConfig, readHevcConfig } from './decoder-config.js';
 import type { FlvReporter } from './flv-api.js';
 import { concatUnits, VideoTrack } from './video-track.js';
 
@@ -134,16 +135,11 @@ export class NalVideoTrack extends VideoTrack {
 
   private refreshCache(units: readonly Uint8Array[], codes: readonly number[]): void {
     for (let kind = 0; kind < this.syntax.paramKinds; kind++) {
-      const sets = units.filter((_, i) => codes[i] === UNIT_PARAM + kind);
+      const { kept: sets, refused } = capParameterSets(
+        units.filter((_, i) => codes[i] === UNIT_PARAM + kind),
+      );
+      if (refused > 0) this.reporter.parameterSetsRefused(this.codec, refused);
       if (sets.length === 0 || sameUnits(sets, this.cache[kind]!)) continue;
-      const bytes = sets.reduce((n, u) => n + u.length, 0);
-      if (sets.length > MAX_CONFIG_UNITS || bytes > MAX_CONFIG_BYTES) {
-        this.reporter.malformed(
-          'video',
-          `${sets.length} ${this.codec} parameter sets of ${bytes} bytes not cached`,
-        );
-        continue;
-      }
       this.cache[kind] = sets.map((u) => u.slice());
       for (const u of sets) this.setSize(this.syntax.pictureSize(kind, u));
     }

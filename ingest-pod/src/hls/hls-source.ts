@@ -1,13 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { redactUrl } from '@tributary/crds';
+import { clampTargetDurationS, clampTimerMs } from '../limits.js';
 import type { ByteSource } from '../reader/byte-source.js';
 import { classifyFailure } from '../reader/error-classification.js';
-import { HttpStatusError, httpGet, readWholeBody } from '../reader/http-get.js';
+import { HttpStatusError, httpGet, originOf, readWholeBody } from '../reader/http-get.js';
 import { ReaderError } from '../reader/packet-reader.js';
 import type { ReaderEvent } from '../reader/reader-api.js';
 import { type MediaPlaylist, type MediaSegment, PlaylistError, parsePlaylist } from './playlist.js';
 import { withRetries } from './retry.js';
-import { chooseVariant, type PlanState, planSegments } from './segment-plan.js';
+import {
+  chooseVariant,
+  hlsStallTimeoutMs,
+  type PlanState,
+  planSegments,
+  reloadIntervalMs,
+} from './segment-plan.js';
 
 export interface HlsOptions {
   url: string;
@@ -17,6 +24,8 @@ export interface HlsOptions {
   /** Per segment download, body included (seed: max(4 × playlist timeout, 60 s)). */
   segmentTimeoutMs: number;
   insecureTLS?: boolean;
+  /** Send `headers` to every host playlists name, not only to the origin of `url`. */
+  sendHeadersToAllHosts?: boolean;
   onEvent?: (event: ReaderEvent) => void;
   maxPlaylistBytes?: number;
   maxSegmentBytes?: number;
@@ -66,7 +75,7 @@ export class HlsSource implements ByteSource {
 
   /** Three target durations (at least 6 s): the usual silence between segments is not a stall. */
   get stallTimeoutMs(): number {
-    return Math.max(6000, 3000 * this.targetDurationS);
+    return hlsStallTimeoutMs(this.targetDurationS);
   }
 
   async open(signal: AbortSignal): Promise<void> {
@@ -91,12 +100,12 @@ export class HlsSource implements ByteSource {
           continue;
         }
         if (this.ended) return null;
-        const interval = Math.max(
+        const interval = reloadIntervalMs(
+          this.targetDurationS,
           this.options.minReloadMs ?? HLS_DEFAULTS.minReloadMs,
-          this.targetDurationS * 500,
         );
         const wait = this.lastLoadAt + interval - Date.now();
-        if (wait > 0) await sleep(wait, undefined, { signal: this.signal });
+        if (wait > 0) await sleep(clampTimerMs(wait), undefined, { signal: this.signal });
         this.accept(await this.loadPlaylist(false));
       }
     } catch (err) {
@@ -114,10 +123,11 @@ export class HlsSource implements ByteSource {
   }
 
   private accept(playlist: MediaPlaylist): void {
-    if (playlist.targetDuration !== this.targetDurationS && playlist.targetDuration > 0) {
-      this.emit({ type: 'target-duration', ms: playlist.targetDuration * 1000 });
+    const targetDurationS = clampTargetDurationS(playlist.targetDuration);
+    if (targetDurationS !== this.targetDurationS && targetDurationS > 0) {
+      this.emit({ type: 'target-duration', ms: targetDurationS * 1000 });
     }
-    this.targetDurationS = playlist.targetDuration;
+    this.targetDurationS = targetDurationS;
     const plan = planSegments(this.plan, playlist);
     if (plan.reset !== undefined) {
       this.emit({ type: 'playlist-reset', reason: plan.reset });
@@ -185,13 +195,21 @@ export class HlsSource implements ByteSource {
     return { ...playlist, segments };
   }
 
+  /** The input's headers, for its own origin only unless the input opted in to every host. */
+  private headerOptions(): { headers?: Record<string, string>; headersOrigin?: string } {
+    const { headers, url, sendHeadersToAllHosts } = this.options;
+    if (headers === undefined) return {};
+    const origin = sendHeadersToAllHosts === true ? undefined : (originOf(url) ?? url);
+    return origin === undefined ? { headers } : { headers, headersOrigin: origin };
+  }
+
   private async fetchText(url: string): Promise<{ text: string; finalUrl: string }> {
     const o = this.options;
     const signal = AbortSignal.any([this.signal, AbortSignal.timeout(o.playlistTimeoutMs)]);
     const res = await httpGet(url, {
       headerTimeoutMs: o.playlistTimeoutMs,
       signal,
-      ...(o.headers !== undefined ? { headers: o.headers } : {}),
+      ...this.headerOptions(),
       ...(o.insecureTLS !== undefined ? { insecureTLS: o.insecureTLS } : {}),
     });
     const body = await readWholeBody(res, o.maxPlaylistBytes ?? HLS_DEFAULTS.maxPlaylistBytes, 'playlist');
@@ -208,7 +226,7 @@ export class HlsSource implements ByteSource {
       const res = await httpGet(segment.uri, {
         headerTimeoutMs: o.segmentTimeoutMs,
         signal,
-        ...(o.headers !== undefined ? { headers: o.headers } : {}),
+        ...this.headerOptions(),
         ...(o.insecureTLS !== undefined ? { insecureTLS: o.insecureTLS } : {}),
       });
       return readWholeBody(res, o.maxSegmentBytes ?? HLS_DEFAULTS.maxSegmentBytes, 'segment');

@@ -1,3 +1,4 @@
+import { clampTargetDurationS } from '../limits.js';
 import type { MasterPlaylist, MediaPlaylist, MediaSegment, Variant } from './playlist.js';
 
 /** What the reader remembers between two loads of the same media playlist. */
@@ -17,6 +18,16 @@ export interface Plan {
   missed: number;
 }
 
+/** Pure: the pause between playlist reloads: half a target duration (clamped), at least `minMs`. */
+export function reloadIntervalMs(targetDurationS: number, minMs: number): number {
+  return Math.max(minMs, clampTargetDurationS(targetDurationS) * 500);
+}
+
+/** Pure: silence that counts as a stall: three target durations (clamped), at least 6 s. */
+export function hlsStallTimeoutMs(targetDurationS: number): number {
+  return Math.max(6000, 3000 * clampTargetDurationS(targetDurationS));
+}
+
 /** Pure: the highest BANDWIDTH; on a tie the later entry wins (seed behaviour). */
 export function chooseVariant(master: MasterPlaylist): Variant | undefined {
   let best: Variant | undefined;
@@ -32,8 +43,8 @@ export function chooseVariant(master: MasterPlaylist): Variant | undefined {
 export function startIndex(playlist: MediaPlaylist): number {
   const n = playlist.segments.length;
   if (playlist.ended || n === 0) return 0;
-  const span =
-    3 * (playlist.targetDuration > 0 ? playlist.targetDuration : (playlist.segments[n - 1]?.duration ?? 0));
+  const targetDuration = clampTargetDurationS(playlist.targetDuration);
+  const span = 3 * (targetDuration > 0 ? targetDuration : (playlist.segments[n - 1]?.duration ?? 0));
   let index = n - 1;
   let covered = playlist.segments[index]!.duration;
   while (index > 0 && covered < span) {

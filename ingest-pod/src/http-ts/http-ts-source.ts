@@ -1,6 +1,6 @@
 import { redactUrl } from '@tributary/crds';
 import type { ByteSource } from '../reader/byte-source.js';
-import { httpGet, networkError } from '../reader/http-get.js';
+import { httpGet, networkError, originOf } from '../reader/http-get.js';
 import { ReaderError } from '../reader/packet-reader.js';
 
 export interface HttpTsOptions {
@@ -11,6 +11,8 @@ export interface HttpTsOptions {
   /** Longest silence inside the body before the connection is dropped and reopened. */
   idleTimeoutMs: number;
   insecureTLS?: boolean;
+  /** Keep sending `headers` after a redirect to another origin. */
+  sendHeadersToAllHosts?: boolean;
 }
 
 /**
@@ -36,6 +38,7 @@ export class HttpTsSource implements ByteSource {
       headerTimeoutMs: o.headerTimeoutMs,
       signal: AbortSignal.any([signal, abort.signal]),
       ...(o.headers !== undefined ? { headers: o.headers } : {}),
+      ...(o.sendHeadersToAllHosts !== true && { headersOrigin: originOf(o.url) ?? o.url }),
       ...(o.insecureTLS !== undefined ? { insecureTLS: o.insecureTLS } : {}),
     });
     this.finalUrl = res.url;

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { classify, type IngestInput, redactUrl } from '@tributary/crds';
 import type { InputProtocol } from '../failover/types.js';
+import type { SecretRedactor } from '../observability/secret-redactor.js';
 import type { ReaderInput } from '../reader/reader-api.js';
+import { secretValuesOf } from './input-secrets.js';
 
 /** Where secret values come from: the pod's environment (the operator fills it from Secrets). */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -70,6 +72,7 @@ function hashOf(reader: ReaderInput, unusable: string | undefined): string {
     reader.pids ?? null,
     reader.timeoutSeconds ?? 0,
     reader.insecureTLS ?? false,
+    reader.sendHeadersToAllHosts ?? false,
     unusable ?? null,
   ];
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
@@ -78,9 +81,16 @@ function hashOf(reader: ReaderInput, unusable: string | undefined): string {
 /**
  * Builds the reader input of one configured input. An input whose secret env var is missing
  * (for a push input, also its publish key) cannot be opened; it is marked `unusable` instead of
- * failing, so the other inputs still run.
+ * failing, so the other inputs still run. Its secret values are registered with `secrets`, which
+ * masks them in everything the pod logs and publishes.
  */
-export function resolveInput(input: IngestInput, priority: number, env: Env): ResolvedInput {
+export function resolveInput(
+  input: IngestInput,
+  priority: number,
+  env: Env,
+  secrets?: SecretRedactor,
+): ResolvedInput {
+  secrets?.register(...secretValuesOf(input, env));
   const missing: string[] = [];
   const params = resolvedParams(input, env, missing);
   const headers = { ...input.headers, ...fromEnv(input.headersFromEnv, env, missing) };
@@ -95,6 +105,7 @@ export function resolveInput(input: IngestInput, priority: number, env: Env): Re
   if (input.pids !== undefined && input.pids.length > 0) reader.pids = input.pids;
   if (input.timeoutSeconds !== undefined) reader.timeoutSeconds = input.timeoutSeconds;
   if (input.insecureTLS !== undefined) reader.insecureTLS = input.insecureTLS;
+  if (input.sendHeadersToAllHosts !== undefined) reader.sendHeadersToAllHosts = input.sendHeadersToAllHosts;
 
   const shownUrl = redactUrl(input.url);
   let unusable: string | undefined;

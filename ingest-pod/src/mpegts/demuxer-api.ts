@@ -16,6 +16,10 @@ export type DemuxEvent =
   | { type: 'unknown-stream'; pid: number; streamType: number; program: number }
   | { type: 'resync'; skippedBytes: number }
   | { type: 'oversized-pes'; pid: number; bytes: number }
+  /** The demuxer held more partial PES than its budget: the largest one (`bytes`) was dropped. */
+  | { type: 'pes-budget-exceeded'; pid: number; bytes: number }
+  /** Parameter sets over the size or count cap were not cached (`count` of them). */
+  | { type: 'parameter-sets-refused'; pid: number; count: number; detail: string }
   | { type: 'malformed'; pid: number; detail: string }
   /** The `program` filter names a program the PAT does not list (once per PAT version). */
   | { type: 'program-missing'; program: number; available: number[] };
@@ -33,6 +37,10 @@ export interface DemuxStats {
   malformed: number;
   /** `oversized-pes` events. */
   oversized: number;
+  /** `pes-budget-exceeded` events: partial PES dropped to keep within the demuxer's budget. */
+  budgetDrops: number;
+  /** Parameter sets refused (sum of `parameter-sets-refused` counts). */
+  parameterSetsRefused: number;
   /** Bytes held right now (partial packets, sections, PES, audio frames); stays bounded. */
   bufferedBytes: number;
 }
@@ -74,4 +82,6 @@ export interface TsDemuxerOptions extends TsFilter {
   /** Upper bound on one access unit; larger ones are dropped with an `oversized-pes` event.
    * Default 16 MiB. */
   maxAccessUnitBytes?: number;
+  /** Bytes all PIDs together may hold in partial PES; default DEMUX_PES_BUDGET_BYTES (64 MiB). */
+  pesBudgetBytes?: number;
 }

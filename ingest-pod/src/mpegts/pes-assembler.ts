@@ -3,7 +3,7 @@
 // straight into its output buffer; an unsized one into a reused scratch buffer, then once more
 // into an exact-size output buffer. Output buffers then belong to the parser and its AVPackets.
 import type { AVPacket } from '../avpacket.js';
-import type { DemuxContext } from './demux-context.js';
+import type { DemuxContext, PesHolder } from './demux-context.js';
 import type { ElementaryParser } from './elementary/elementary-parser.js';
 import type { PayloadHandler } from './payload-handler.js';
 import { parsePesHeader, pesHeaderLength } from './pes-header.js';
@@ -13,7 +13,7 @@ import { type ProgramClock, TimestampUnwrapper } from './timestamp-unwrap.js';
 const EMPTY = Buffer.alloc(0);
 const FIRST_SCRATCH_BYTES = 64 * 1024;
 
-export class PesAssembler implements PayloadHandler {
+export class PesAssembler implements PayloadHandler, PesHolder {
   private inBody = false;
   private buf: Buffer = EMPTY;
   /** Where unsized PES are gathered; grows as needed and is reused. */
@@ -73,6 +73,26 @@ export class PesAssembler implements PayloadHandler {
     this.len = 0;
     this.collectingHeader = false;
     this.headLen = 0;
+    this.syncHeld();
+  }
+
+  releaseForBudget(): number {
+    const held = this.heldBytes();
+    this.inBody = false;
+    this.buf = this.scratch = EMPTY;
+    this.len = 0;
+    return held;
+  }
+
+  /** Memory this PID holds for PES: the sized buffer being filled, and the scratch buffer. */
+  private heldBytes(): number {
+    return (this.inBody && this.buf !== this.scratch ? this.buf.length : 0) + this.scratch.length;
+  }
+
+  /** Tells the demuxer's budget what this PID holds; false when the budget dropped this PES. */
+  private syncHeld(): boolean {
+    this.ctx.hold(this, this.heldBytes());
+    return this.inBody;
   }
 
   discontinuity(): void {
@@ -84,6 +104,8 @@ export class PesAssembler implements PayloadHandler {
     this.collectingHeader = false;
     this.headLen = 0;
     this.finish(out);
+    this.scratch = EMPTY;
+    this.syncHeld();
     this.parser.flush(out);
   }
 
@@ -138,6 +160,7 @@ export class PesAssembler implements PayloadHandler {
     }
     this.len = 0;
     this.inBody = true;
+    this.syncHeld();
     return h.headerBytes;
   }
 
@@ -158,6 +181,7 @@ export class PesAssembler implements PayloadHandler {
       );
       this.buf.copy(grown, 0, 0, this.len);
       this.buf = this.scratch = grown;
+      if (!this.syncHeld()) return;
     }
     data.copy(this.buf, this.len, start, start + n);
     this.len = need;
@@ -183,6 +207,7 @@ export class PesAssembler implements PayloadHandler {
     this.inBody = false;
     this.buf = EMPTY;
     this.len = 0;
+    if (this.expected >= 0) this.syncHeld();
     if (data.length > 0) this.parser.pes(data, this.pts, this.dts, out);
   }
 }

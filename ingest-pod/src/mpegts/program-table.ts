@@ -274,7 +274,12 @@ export class ProgramTable {
       const { reader, track } = createScte35Reader(pid, clock, this.ctx);
       return { pid, declared: codec, track, channel: new PidChannel(pid, reader) };
     }
-    const parser = createParser(codec, pid, (detail) => this.ctx.malformed(pid, detail));
+    const parser = createParser(
+      codec,
+      pid,
+      (detail) => this.ctx.malformed(pid, detail),
+      (count, detail) => this.ctx.report({ type: 'parameter-sets-refused', pid, count, detail }),
+    );
     if (!parser) throw new Error(`no parser for ${codec}`);
     const assembler = new PesAssembler(pid, parser, clock, this.ctx);
     return { pid, declared: codec, track: parser.track, channel: new PidChannel(pid, assembler) };

@@ -2,6 +2,7 @@
 // packets is carried between pushes), regains sync after garbage, checks continuity, and hands payloads
 // to the handler installed for the PID by the program table. Pure: bytes in, AVPackets out.
 import type { AVPacket, TrackInfo } from '../avpacket.js';
+import { DEMUX_PES_BUDGET_BYTES } from '../limits.js';
 import { DEFAULT_MAX_ACCESS_UNIT_BYTES, DemuxContext } from './demux-context.js';
 import type { DemuxStats, ProgramInfo, TsDemuxer, TsDemuxerOptions, UnknownStream } from './demuxer-api.js';
 import type { PidChannel } from './payload-handler.js';
@@ -44,6 +45,7 @@ export class MpegTsDemuxer implements TsDemuxer {
     this.ctx = new DemuxContext(
       this.options.maxAccessUnitBytes ?? DEFAULT_MAX_ACCESS_UNIT_BYTES,
       this.options.onEvent,
+      this.options.pesBudgetBytes ?? DEMUX_PES_BUDGET_BYTES,
     );
     this.channels = new Array<PidChannel | undefined>(PID_COUNT).fill(undefined);
     const filter: { program?: number; pids?: ReadonlySet<number> } = {};

@@ -20,6 +20,8 @@ export interface HealthServerOptions {
   /** `/healthz`; the process answering is enough when absent. */
   liveness?: () => Health;
   log?: Logger;
+  /** Applied to every response body (/metrics text, health details) before it is sent. */
+  redact?: (text: string) => string;
 }
 
 export interface HealthServer {
@@ -29,20 +31,26 @@ export interface HealthServer {
 
 /** Serves `/healthz`, `/readyz` (200, or 503 with a JSON reason) and `/metrics`. */
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
-  const { registry, readiness, liveness = () => ({ ok: true }) as const, log } = options;
+  const {
+    registry,
+    readiness,
+    liveness = () => ({ ok: true }) as const,
+    log,
+    redact = (text) => text,
+  } = options;
   const server = createServer((request, response) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       sendJson(response, 405, { error: 'method not allowed' });
       return;
     }
     const path = (request.url ?? '/').split('?')[0];
-    if (path === '/healthz') sendHealth(response, liveness());
-    else if (path === '/readyz') sendHealth(response, readiness());
+    if (path === '/healthz') sendHealth(response, liveness(), redact);
+    else if (path === '/readyz') sendHealth(response, readiness(), redact);
     else if (path === '/metrics') {
       registry.metrics().then(
         (text) => {
           response.writeHead(200, { 'content-type': registry.contentType });
-          response.end(text);
+          response.end(redact(text));
         },
         (error: unknown) => {
           log?.error({ err: error }, 'metrics collection failed');
@@ -68,9 +76,10 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   };
 }
 
-function sendHealth(response: ServerResponse, health: Health): void {
+function sendHealth(response: ServerResponse, health: Health, redact: (text: string) => string): void {
   if (health.ok) sendJson(response, 200, { status: 'ok' });
-  else sendJson(response, 503, { status: 'unavailable', reason: health.reason, detail: health.detail });
+  else
+    sendJson(response, 503, { status: 'unavailable', reason: health.reason, detail: redact(health.detail) });
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -4,6 +4,9 @@ export {
   inputLogger,
   type Logger,
   type LoggerOptions,
+  redactedJson,
+  redactJsonLine,
+  redactText,
   redactUrlsIn,
   type StreamIdentity,
 } from './logger.js';
@@ -14,4 +17,5 @@ export {
   type PublishFailureReason,
 } from './metrics.js';
 export { checkReadiness, type Health, type ReadinessFacts } from './readiness.js';
+export { MIN_SECRET_LENGTH, SecretRedactor } from './secret-redactor.js';
 export { handleShutdown, type ShutdownHandle, type ShutdownOptions, type ShutdownStep } from './shutdown.js';

@@ -4,7 +4,10 @@ import type { LinkStats, ReaderCounters } from '../reader/reader-api.js';
 
 const PREFIX = 'tributary_ingest_';
 
-export type PublishFailureReason = 'disconnected' | 'encode' | 'publish';
+export type PublishFailureReason = 'disconnected' | 'encode' | 'publish' | 'backpressure';
+
+/** Why a reader dropped data: a transport queue or unusable datagrams, or one of the ceilings. */
+export type DropReason = 'transport' | 'demux_budget' | 'parameter_sets';
 
 /**
  * The ingest pod's metrics, one registry per process. Input labels are priorities ("0".."7"),
@@ -19,6 +22,8 @@ export interface IngestMetrics {
   readonly reconnects: Counter<'input'>;
   readonly stalls: Counter<'input'>;
   readonly ccErrors: Counter<'input'>;
+  /** What readers dropped, by reason (see ReaderCounters). */
+  readonly readerDrops: Counter<'input' | 'reason'>;
   /** Elementary streams of a type we cannot carry, in the input's current reader. */
   readonly unknownStreams: Gauge<'input'>;
   readonly publishedMessages: Counter;
@@ -66,6 +71,11 @@ export function createIngestMetrics({
   const bytes = counter('bytes_total', 'Bytes read from inputs', ['input']);
   const tsPackets = counter('packets_total', 'MPEG-TS packets read from inputs', ['input']);
   const ccErrors = counter('cc_errors_total', 'MPEG-TS continuity counter errors', ['input']);
+  const readerDrops = counter(
+    'dropped_total',
+    'Data an input reader dropped: transport queue overflow or unusable datagrams, demuxer memory budget, parameter sets over their cap',
+    ['input', 'reason'],
+  );
   const unknownStreams = new Gauge({
     name: `${PREFIX}unknown_streams`,
     help: 'Elementary streams of an unsupported type seen by the current reader of an input',
@@ -88,6 +98,7 @@ export function createIngestMetrics({
     ]),
     stalls: counter('stalls_total', 'Stalls: an input that stopped delivering while connected', ['input']),
     ccErrors,
+    readerDrops,
     unknownStreams,
     publishedMessages: counter(
       'published_messages_total',
@@ -112,6 +123,15 @@ export function createIngestMetrics({
       tsPackets.inc(labels, Math.max(0, current.tsPackets - previous.tsPackets));
       ccErrors.inc(labels, Math.max(0, current.ccErrors - previous.ccErrors));
       unknownStreams.set(labels, current.unknownStreams);
+      const drops: [DropReason, number | undefined, number | undefined][] = [
+        ['transport', current.dropped, previous.dropped],
+        ['demux_budget', current.demuxBudgetDrops, previous.demuxBudgetDrops],
+        ['parameter_sets', current.parameterSetsRefused, previous.parameterSetsRefused],
+      ];
+      for (const [reason, total, earlier] of drops) {
+        const delta = (total ?? 0) - (earlier ?? 0);
+        if (delta > 0) readerDrops.inc({ ...labels, reason }, delta);
+      }
       seen.set(reader, current);
     },
     syncLink: link.sync,

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { AVPacket } from '../avpacket.js';
-import type { Logger, StreamIdentity } from '../observability/logger.js';
+import { NATS_PENDING_MAX_BYTES } from '../limits.js';
+import { type Logger, redactedJson, type StreamIdentity } from '../observability/logger.js';
 import type { IngestMetrics, PublishFailureReason } from '../observability/metrics.js';
+import type { SecretRedactor } from '../observability/secret-redactor.js';
+import { createLogLimiter } from '../push-listener/log-limiter.js';
 import { encodeEnvelopes } from '../wire/index.js';
 import type { NatsLink } from './connection.js';
+import { OutboundBudget } from './outbound-budget.js';
 
 /** nats-server's default max_payload, used until the server has told us its own. */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
@@ -45,7 +49,10 @@ export interface BatchMeta {
 }
 
 export interface PublisherOptions {
-  nc: Pick<NatsConnection, 'publish' | 'info'>;
+  /** With `flush`, AV packets are held to `maxPendingBytes` of unconfirmed output. */
+  nc: Pick<NatsConnection, 'publish' | 'info'> & Partial<Pick<NatsConnection, 'flush'>>;
+  /** Bytes handed to the client and not yet confirmed by the server; beyond, AV packets are dropped. */
+  maxPendingBytes?: number;
   subjects: PublisherSubjects;
   stream: StreamIdentity;
   /** Largest message; the server's announced max_payload when absent. */
@@ -60,6 +67,8 @@ export interface PublisherOptions {
   now?: () => number;
   /** Events held while disconnected; the oldest are dropped (and counted) beyond this. */
   maxHeldEvents?: number;
+  /** Secret values masked in events and status (URL name rules apply regardless). */
+  secrets?: SecretRedactor;
 }
 
 export interface Publisher {
@@ -67,12 +76,14 @@ export interface Publisher {
   publishPackets(packets: readonly AVPacket[], meta: BatchMeta): void;
   publishEvent(type: EventType, payload?: Record<string, unknown>): void;
   publishStatus(snapshot: unknown): void;
+  /** Bytes handed to the NATS client that the server has not confirmed yet. */
+  readonly pendingBytes: number;
   /** Stops following the link; held messages are discarded. */
   close(): void;
 }
 
 export function createPublisher(options: PublisherOptions): Publisher {
-  const { nc, subjects, stream, log, metrics, link, now = Date.now } = options;
+  const { nc, subjects, stream, log, metrics, link, secrets, now = Date.now } = options;
   const maxHeldEvents = options.maxHeldEvents ?? DEFAULT_HELD_EVENTS;
   const encoder = new TextEncoder();
 
@@ -83,6 +94,27 @@ export function createPublisher(options: PublisherOptions): Publisher {
   let failureStreak = 0;
   const heldEvents: Uint8Array[] = [];
   let heldStatus: Uint8Array | undefined;
+  const budget =
+    nc.flush === undefined
+      ? undefined
+      : new OutboundBudget(() => nc.flush!(), options.maxPendingBytes ?? NATS_PENDING_MAX_BYTES);
+  const backpressureLog = createLogLimiter(10_000, now, 1);
+
+  /** A whole AV packet left out because the server is not keeping up; events and status never are. */
+  const dropForBackpressure = (bytes: number) => {
+    metrics.publishFailures.inc({ reason: 'backpressure' });
+    const held = backpressureLog.admit('backpressure');
+    if (held === undefined || budget === undefined) return;
+    log.warn(
+      {
+        pendingBytes: budget.pendingBytes,
+        limitBytes: budget.limitBytes,
+        packetBytes: bytes,
+        alsoDropped: held,
+      },
+      'NATS is not keeping up: dropping AV packets beyond the pending-bytes budget',
+    );
+  };
 
   const connected = () => link?.connected ?? true;
 
@@ -101,6 +133,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       return false;
     }
     metrics.publishedMessages.inc();
+    budget?.sent(message.length);
     if (failureStreak > 0) {
       log.info({ failed: failureStreak }, 'publishing resumed');
       failureStreak = 0;
@@ -114,7 +147,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
     heldStatus = undefined;
   };
   const unsubscribe = link?.onChange((isConnected) => {
-    if (isConnected) flushHeld();
+    if (!isConnected) return;
+    budget?.reset();
+    flushHeld();
   });
 
   return {
@@ -152,6 +187,14 @@ export function createPublisher(options: PublisherOptions): Publisher {
           fail('encode', error);
           continue;
         }
+        if (budget !== undefined) {
+          let bytes = 0;
+          for (const envelope of envelopes) bytes += envelope.length;
+          if (!budget.fits(bytes)) {
+            dropForBackpressure(bytes);
+            continue;
+          }
+        }
         let sent = true;
         for (const envelope of envelopes) sent = send(subjects.av, envelope) && sent;
         if (sent) sessionFlagPending = false;
@@ -166,7 +209,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
         at: new Date(now()).toISOString(),
         payload,
       };
-      const message = encoder.encode(JSON.stringify(event));
+      const message = encoder.encode(redactedJson(event, secrets));
       if (connected()) {
         send(subjects.events, message);
         return;
@@ -179,9 +222,13 @@ export function createPublisher(options: PublisherOptions): Publisher {
     },
 
     publishStatus(snapshot) {
-      const message = encoder.encode(JSON.stringify(snapshot));
+      const message = encoder.encode(redactedJson(snapshot, secrets));
       if (connected()) send(subjects.status, message);
       else heldStatus = message;
+    },
+
+    get pendingBytes() {
+      return budget?.pendingBytes ?? 0;
     },
 
     close() {

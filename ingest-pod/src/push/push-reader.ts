@@ -87,6 +87,9 @@ export class PushReader implements InputReader {
       ccErrors: ts?.ccErrors ?? 0,
       unknownStreams: ts?.unknownStreams ?? 0,
       dropped: stats.lostMessages + this.#queue.dropped + this.#badMessages,
+      parameterSetsRefused:
+        (ts?.parameterSetsRefused ?? 0) + (this.#converter?.stats?.parameterSetsRefused ?? 0),
+      demuxBudgetDrops: ts?.demuxBudgetDrops ?? 0,
     };
   }
 

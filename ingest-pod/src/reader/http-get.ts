@@ -9,6 +9,11 @@ export const USER_AGENT = 'Tributary/0.1';
 export interface HttpGetOptions {
   /** Sent after the User-Agent, so an input header may override it. */
   headers?: Record<string, string>;
+  /**
+   * `headers` go only to this origin (scheme, host and port): not to other hosts, not after a
+   * redirect away from it. Absent: to every host, redirects included.
+   */
+  headersOrigin?: string;
   /** Budget from sending the request until the response headers are in. */
   headerTimeoutMs: number;
   insecureTLS?: boolean;
@@ -49,7 +54,15 @@ function insecureAgent(): Agent {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+
+/** The origin of an http(s) URL, for `headersOrigin`; undefined when it does not parse. */
+export function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Turns a socket-level failure into a ReaderError that says what failed and whether to retry. */
 export function networkError(err: unknown, url: string, what = 'GET'): ReaderError {
@@ -91,7 +104,7 @@ function requestOnce(url: URL, headers: Record<string, string>, options: HttpGet
 
 /**
  * One GET that resolves once a 2xx answer's headers are in; the caller consumes `body`. Follows
- * up to `maxRedirects` redirects and drops credentials when a redirect leaves the origin.
+ * up to `maxRedirects` redirects; `headers` are sent only while the request is to `headersOrigin`.
  */
 export async function httpGet(rawUrl: string, options: HttpGetOptions): Promise<HttpResponse> {
   let url: URL;
@@ -100,10 +113,14 @@ export async function httpGet(rawUrl: string, options: HttpGetOptions): Promise<
   } catch (err) {
     throw new ReaderError(`invalid URL ${redactUrl(rawUrl)}`, false, { cause: err });
   }
-  let headers: Record<string, string> = { 'user-agent': USER_AGENT, ...options.headers };
+  const everywhere = options.headersOrigin === undefined;
+  const headersFor = (target: URL) => ({
+    'user-agent': USER_AGENT,
+    ...((everywhere || target.origin === options.headersOrigin) && options.headers),
+  });
   const maxRedirects = options.maxRedirects ?? 5;
   for (let hop = 0; ; hop++) {
-    const res = await requestOnce(url, headers, options);
+    const res = await requestOnce(url, headersFor(url), options);
     const status = res.statusCode ?? 0;
     const location = res.headers.location;
     if (REDIRECTS.has(status) && location !== undefined) {
@@ -111,13 +128,7 @@ export async function httpGet(rawUrl: string, options: HttpGetOptions): Promise<
       if (hop >= maxRedirects) {
         throw new ReaderError(`more than ${maxRedirects} redirects from ${redactUrl(rawUrl)}`, false);
       }
-      const next = new URL(location, url);
-      if (next.origin !== url.origin) {
-        headers = Object.fromEntries(
-          Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.has(name.toLowerCase())),
-        );
-      }
-      url = next;
+      url = new URL(location, url);
       continue;
     }
     if (status < 200 || status > 299) {

@@ -16,6 +16,8 @@ export interface ReaderInput {
   /** Per-protocol operation budget in seconds; 0 or absent = the reader's default. */
   timeoutSeconds?: number;
   insecureTLS?: boolean;
+  /** Send `headers` to every host (playlist hosts, redirects), not only to the URL's origin. */
+  sendHeadersToAllHosts?: boolean;
 }
 
 /** Something a reader reports besides packets: shown as events, status and metrics. */
@@ -44,6 +46,10 @@ export interface ReaderCounters {
   unknownStreams: number;
   /** Chunks the transport threw away: UDP queue overflow, datagrams without a TS payload. */
   dropped?: number;
+  /** Partial PES the demuxer dropped to stay within its memory budget. */
+  demuxBudgetDrops?: number;
+  /** Parameter sets (SPS/PPS/VPS, AV1 sequence headers) refused as too large or too many. */
+  parameterSetsRefused?: number;
 }
 
 /**

@@ -23,6 +23,10 @@ function describe(event: DemuxEvent): string {
       return `lost TS sync, skipped ${event.skippedBytes} bytes`;
     case 'oversized-pes':
       return `dropped an oversized access unit (${event.bytes} bytes) on PID ${event.pid}`;
+    case 'pes-budget-exceeded':
+      return `dropped a ${event.bytes}-byte partial PES on PID ${event.pid}: the demuxer's memory budget is full`;
+    case 'parameter-sets-refused':
+      return `ignored ${event.count} parameter sets on PID ${event.pid}: ${event.detail}`;
     case 'malformed':
       return `malformed data on PID ${event.pid}: ${event.detail}`;
     case 'program-missing':
@@ -63,6 +67,8 @@ export class TsPacketReader implements InputReader {
       ccErrors: stats?.ccErrors ?? 0,
       unknownStreams: stats?.unknownStreams ?? 0,
       dropped: this.source.dropped,
+      demuxBudgetDrops: stats?.budgetDrops ?? 0,
+      parameterSetsRefused: stats?.parameterSetsRefused ?? 0,
     };
   }
 

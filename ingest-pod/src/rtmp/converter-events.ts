@@ -12,6 +12,8 @@ function describe(event: FlvEvent): string {
       return `malformed ${event.media} tag: ${event.detail}`;
     case 'keyframe-without-parameter-sets':
       return `dropped a ${event.codec} keyframe: no parameter sets had arrived`;
+    case 'parameter-sets-refused':
+      return `ignored ${event.count} ${event.codec} parameter sets: too large or too many to cache`;
   }
 }
 

@@ -12,6 +12,7 @@ export interface TagConverter {
   readonly tracks: readonly TrackInfo[];
   /** Bumped whenever `tracks` changes. */
   readonly tracksRevision: number;
+  readonly stats?: { readonly parameterSetsRefused: number };
 }
 
 export interface RtmpReaderOptions {
@@ -55,6 +56,7 @@ export class RtmpReader implements InputReader {
       ccErrors: 0,
       unknownStreams: 0,
       dropped: this.queue?.dropped ?? 0,
+      parameterSetsRefused: this.converter?.stats?.parameterSetsRefused ?? 0,
     };
   }
 

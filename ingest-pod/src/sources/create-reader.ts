@@ -34,7 +34,10 @@ export function createReader(input: ReaderInput, context: ReaderContext): InputR
   if (!result.ok) throw new ReaderError(`cannot read input ${shown}: ${result.message}`, false);
   if (result.mode === 'push') return createPushReader(input, context, tsFilter(input));
   const timeoutMs = input.timeoutSeconds ? input.timeoutSeconds * 1000 : HTTP_TIMEOUT_MS;
-  const headers = input.headers !== undefined ? { headers: input.headers } : {};
+  const headers = {
+    ...(input.headers !== undefined && { headers: input.headers }),
+    ...(input.sendHeadersToAllHosts !== undefined && { sendHeadersToAllHosts: input.sendHeadersToAllHosts }),
+  };
   const insecureTLS = input.insecureTLS === true;
   const ts = (source: ConstructorParameters<typeof TsPacketReader>[0]) =>
     new TsPacketReader(source, tsFilter(input), context.onEvent);

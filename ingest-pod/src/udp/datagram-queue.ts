@@ -1,6 +1,7 @@
 /**
- * A bounded FIFO between a socket (push) and `read()` (take). When full, new datagrams are dropped
- * and counted: for a live feed the consumer being late is the problem to report, not to buffer.
+ * A bounded FIFO between a socket (push) and `read()` (take), by datagram count and by bytes. When
+ * full, new datagrams are dropped and counted: for a live feed the consumer being late is the
+ * problem to report, not to buffer.
  */
 export class DatagramQueue {
   private items: Uint8Array[] = [];
@@ -8,17 +9,27 @@ export class DatagramQueue {
   private failWaiter: ((error: Error) => void) | undefined;
   private failure: Error | undefined;
   private ended = false;
+  private bytes = 0;
   overflowed = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
+  ) {}
+
+  /** Bytes queued now (never above `maxBytes`). */
+  get queuedBytes(): number {
+    return this.bytes;
+  }
 
   push(datagram: Uint8Array): void {
     if (this.ended) return;
-    if (this.items.length >= this.capacity) {
+    if (this.items.length >= this.capacity || this.bytes + datagram.length > this.maxBytes) {
       this.overflowed++;
       return;
     }
     this.items.push(datagram);
+    this.bytes += datagram.length;
     this.wake();
   }
 
@@ -57,6 +68,7 @@ export class DatagramQueue {
     }
     const batch = this.items;
     this.items = [];
+    this.bytes = 0;
     return batch;
   }
 

@@ -1,4 +1,5 @@
 import { isIP, isIPv4 } from 'node:net';
+import { UDP_CHAN_BUF, UDP_QUEUE_MAX_BYTES } from '../limits.js';
 import { ReaderError } from '../reader/packet-reader.js';
 
 /** Everything a `udp://` URL says about the socket to open. */
@@ -18,9 +19,15 @@ export interface UdpOptions {
   receiveBufferBytes: number;
   /** Datagrams held between the socket and `read()`; more are dropped and counted. */
   queueDatagrams: number;
+  /** Bytes held between the socket and `read()`, whatever the datagram count. */
+  queueBytes: number;
 }
 
-export const UDP_DEFAULTS = { receiveBufferBytes: 16 * 1024 * 1024, queueDatagrams: 4096 } as const;
+export const UDP_DEFAULTS = {
+  receiveBufferBytes: 16 * 1024 * 1024,
+  queueDatagrams: 4096,
+  queueBytes: UDP_QUEUE_MAX_BYTES,
+} as const;
 
 function invalid(url: string, rule: string): ReaderError {
   return new ReaderError(`invalid udp:// URL ${url}: ${rule}`, false);
@@ -30,6 +37,19 @@ function positiveInt(value: string | null): number | undefined {
   if (value === null || !/^\d+$/.test(value.trim())) return undefined;
   const n = Number(value);
   return n > 0 && Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** `?chan_buf=`: absent means the default; anything but a whole number in range is an error. */
+function chanBuf(raw: string, value: string | null): number {
+  if (value === null) return UDP_DEFAULTS.queueDatagrams;
+  const n = /^\d{1,9}$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!(n >= UDP_CHAN_BUF.min && n <= UDP_CHAN_BUF.max)) {
+    throw invalid(
+      raw,
+      `chan_buf must be a whole number of datagrams between ${UDP_CHAN_BUF.min} and ${UDP_CHAN_BUF.max}, got '${value.slice(0, 20)}'`,
+    );
+  }
+  return n;
 }
 
 export function isMulticastAddress(address: string): boolean {
@@ -42,8 +62,8 @@ export function isMulticastAddress(address: string): boolean {
 
 /**
  * Pure: parses `udp://[iface@]host:port?iface=&source=&rtp=&buffer_size=&chan_buf=`.
- * Unparseable numeric options fall back to defaults (seed behaviour); the address, port, iface and
- * source must make sense or the URL is rejected with the rule that failed.
+ * Unparseable buffer sizes fall back to defaults (seed behaviour); the address, port, iface,
+ * source and chan_buf must make sense or the URL is rejected with the rule that failed.
  */
 export function parseUdpUrl(raw: string): UdpOptions {
   // `udp://:5000` and `udp://@:5000` (ffmpeg's spelling) mean every local address.
@@ -85,6 +105,7 @@ export function parseUdpUrl(raw: string): UdpOptions {
     ...(source !== undefined ? { source } : {}),
     rtp: rtpFlag !== '0' && rtpFlag !== 'false',
     receiveBufferBytes: positiveInt(bufferParam) ?? UDP_DEFAULTS.receiveBufferBytes,
-    queueDatagrams: positiveInt(q.get('chan_buf')) ?? UDP_DEFAULTS.queueDatagrams,
+    queueDatagrams: chanBuf(raw, q.get('chan_buf')),
+    queueBytes: UDP_DEFAULTS.queueBytes,
   };
 }

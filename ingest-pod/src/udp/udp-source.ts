@@ -43,7 +43,7 @@ export class UdpSource implements ByteSource {
     const where = o.family === 6 ? `[${o.bindAddress}]:${o.port}` : `${o.bindAddress}:${o.port}`;
     const iface = resolveMulticastInterface(o.iface, o.family, this.interfaces());
     const socket = dgram.createSocket({ type: o.family === 6 ? 'udp6' : 'udp4', reuseAddr: false });
-    const queue = new DatagramQueue(o.queueDatagrams);
+    const queue = new DatagramQueue(o.queueDatagrams, o.queueBytes);
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => {
         socket.close();

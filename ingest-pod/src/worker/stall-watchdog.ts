@@ -1,3 +1,4 @@
+import { clampTimerMs } from '../limits.js';
 import type { Clock } from './clock.js';
 
 /**
@@ -39,7 +40,7 @@ export class StallWatchdog {
 
   private arm(ms: number): void {
     this.clock.clearTimeout(this.timer);
-    if (this.running) this.timer = this.clock.setTimeout(() => this.check(), Math.max(1, ms));
+    if (this.running) this.timer = this.clock.setTimeout(() => this.check(), clampTimerMs(ms));
   }
 
   private check(): void {

@@ -104,3 +104,42 @@ describe('overridesFromSpec', () => {
     );
   }
 });
+
+describe('failover timings are clamped into their ranges', () => {
+  test('overrides below the floors and above the ceilings are pulled into range', () => {
+    const low = resolveTimings(
+      'udp',
+      { packetTimeoutMs: 1, probeAfterMs: 1, probeTimeoutMs: 1, failbackHoldDownMs: 1 },
+      null,
+    );
+    assert.deepEqual(low, {
+      packetTimeoutMs: 200,
+      probeAfterMs: 1000,
+      probeTimeoutMs: 500,
+      failbackHoldDownMs: 1000,
+    });
+    const high = resolveTimings(
+      'udp',
+      { packetTimeoutMs: 1e12, probeAfterMs: 1e12, probeTimeoutMs: 1e12, failbackHoldDownMs: 1e12 },
+      null,
+    );
+    assert.deepEqual(high, {
+      packetTimeoutMs: 60_000,
+      probeAfterMs: 3_600_000,
+      probeTimeoutMs: 300_000,
+      failbackHoldDownMs: 3_600_000,
+    });
+  });
+
+  test('in-range overrides are kept as given', () => {
+    const t = resolveTimings('udp', { packetTimeoutMs: 750, probeAfterMs: 90_000 }, null);
+    assert.equal(t.packetTimeoutMs, 750);
+    assert.equal(t.probeAfterMs, 90_000);
+  });
+
+  test('a hostile HLS target duration (10^6 s) counts as 60 s', () => {
+    const t = resolveTimings('hls', {}, 1e9);
+    assert.equal(t.packetTimeoutMs, 90_000);
+    assert.equal(t.probeTimeoutMs, 120_000);
+  });
+});

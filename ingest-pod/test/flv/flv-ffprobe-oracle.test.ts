@@ -85,6 +85,7 @@ describe('FLV converter against ffprobe (ffmpeg-written FLV)', () => {
         videoBeforeKeyframe: 0,
         unsupported: 0,
         malformed: 0,
+        parameterSetsRefused: 0,
       },
     );
     await assertDecodes(await dump('bframes.h264', video), video.length);

@@ -58,6 +58,26 @@ describe('FLV H.264', () => {
     assert.deepEqual(unitsOf(next!.data), [H264_SPS_640, H264_PPS, H264_IDR].map(hexOf));
   });
 
+  it('does not cache an SPS over 4 KiB or PPS beyond 32, and counts them', () => {
+    const hugeSps = Uint8Array.from([0x67, ...new Uint8Array(5000).fill(0x11)]);
+    const ppsCopies = Array.from({ length: 40 }, () => H264_PPS);
+    const run = runConverter(header(), frame(0, true, [H264_SPS_640, hugeSps, ...ppsCopies, H264_IDR]));
+    assert.equal(run.converter.stats.parameterSetsRefused, 1 + 8);
+    assert.deepEqual(
+      run.events.filter((e) => e.type === 'parameter-sets-refused'),
+      [
+        { type: 'parameter-sets-refused', codec: 'h264', count: 1 },
+        { type: 'parameter-sets-refused', codec: 'h264', count: 8 },
+      ],
+    );
+    const [next] = run.push(frame(40, true, [H264_IDR]));
+    assert.deepEqual(
+      unitsOf(next!.data),
+      [H264_SPS_640, ...ppsCopies.slice(0, 32), H264_IDR].map(hexOf),
+      'the SPS that fits and the first 32 PPS were cached',
+    );
+  });
+
   it('takes the keyframe flag from an IDR slice even when the FLV frame type says inter', () => {
     const run = runConverter(header(), frame(0, false, [H264_IDR]));
     assert.equal(run.packets[0]!.key, true);
@@ -168,15 +188,15 @@ describe('FLV H.264', () => {
     assert.equal(run.converter.stats.malformed, 1);
     assert.deepEqual(unitsOf(run.packets[0]!.data), [H264_SPS_320, H264_PPS, H264_IDR].map(hexOf));
   });
-  it('does not cache an absurd number of parameter sets sent inside a frame', () => {
+  it('caches only the first 32 of an absurd number of parameter sets sent inside a frame', () => {
     const many = Array.from({ length: 70 }, () => H264_SPS_640);
     const run = runConverter(
       header(),
       frame(0, true, [...many, H264_PPS, H264_IDR]),
       frame(40, true, [H264_IDR]),
     );
-    assert.equal(run.converter.stats.malformed, 1);
+    assert.equal(run.converter.stats.parameterSetsRefused, 70 - 32);
     assert.equal(run.packets.length, 2);
-    assert.deepEqual(unitsOf(run.packets[1]!.data), [H264_SPS_320, H264_PPS, H264_IDR].map(hexOf));
+    assert.deepEqual(unitsOf(run.packets[1]!.data), [...many.slice(0, 32), H264_PPS, H264_IDR].map(hexOf));
   });
 });

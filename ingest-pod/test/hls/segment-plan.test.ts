@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MediaPlaylist } from '../../src/hls/playlist.js';
-import { planSegments, startIndex } from '../../src/hls/segment-plan.js';
+import { hlsStallTimeoutMs, planSegments, reloadIntervalMs, startIndex } from '../../src/hls/segment-plan.js';
 
 function playlist(
   first: number,
@@ -88,4 +88,24 @@ test('a playlist that was empty at join hands out its first segments from the ed
   const empty = planSegments(undefined, playlist(0, 0));
   assert.equal(empty.state.lastSequence, undefined);
   assert.deepEqual(seqs(planSegments(empty.state, playlist(0, 2))), [0, 1]);
+});
+
+test('reload interval: half a target duration, clamped to 1..60 s, never below the floor', () => {
+  assert.equal(reloadIntervalMs(6, 500), 3000);
+  assert.equal(reloadIntervalMs(0, 500), 500);
+  assert.equal(reloadIntervalMs(0.1, 100), 500);
+  assert.equal(reloadIntervalMs(1_000_000, 500), 30_000);
+  assert.equal(reloadIntervalMs(Number.NaN, 500), 500);
+});
+
+test('stall timeout: three target durations, clamped, at least 6 s', () => {
+  assert.equal(hlsStallTimeoutMs(0), 6000);
+  assert.equal(hlsStallTimeoutMs(4), 12_000);
+  assert.equal(hlsStallTimeoutMs(1_000_000), 180_000);
+  assert.equal(hlsStallTimeoutMs(Number.POSITIVE_INFINITY), 180_000);
+});
+
+test('a hostile target duration does not make the join replay the whole window', () => {
+  // 3 × 60 s (the clamp) covers 90 two-second segments: the join starts 90 from the end, not at 0.
+  assert.equal(startIndex(playlist(0, 200, { targetDuration: 1_000_000 })), 110);
 });

@@ -128,6 +128,43 @@ describe('H.264 parameter sets', () => {
   });
 });
 
+describe('parameter set caps', () => {
+  it('an oversized SPS and PPS beyond 32 are not cached, and counted', () => {
+    const w = programWith([{ streamType: 0x1b, pid: VIDEO }]);
+    const hugeSps = Uint8Array.from([0x67, ...new Uint8Array(5000).fill(0x11)]);
+    let firstKey = true;
+    for (const au of video) {
+      let nals = splitNals(au.data);
+      if (au.key && firstKey) {
+        const pps = nals.find((n) => (n[0]! & 0x1f) === 8)!;
+        const at = nals.indexOf(pps);
+        nals = [
+          ...nals.slice(0, at),
+          hugeSps,
+          ...Array.from({ length: 41 }, () => pps),
+          ...nals.slice(at + 1),
+        ];
+      } else if (au.key) nals = nals.filter((n) => !isParameterSet(n));
+      if (au.key) firstKey = false;
+      w.pes(VIDEO, annexB(nals), { streamId: 0xe0, pts: au.pts, dts: au.dts });
+    }
+    const { packets, events } = demuxAll(w.bytes());
+    const refused = events.filter((e) => e.type === 'parameter-sets-refused');
+    assert.equal(
+      refused.reduce((n, e) => n + (e.type === 'parameter-sets-refused' ? e.count : 0), 0),
+      1 + (41 - 32),
+    );
+    const later = packets.filter((p) => p.key).slice(1);
+    assert.ok(later.length >= 3);
+    for (const p of later) {
+      const nals = splitNals(p.data);
+      assert.equal(nals.filter((n) => (n[0]! & 0x1f) === 8).length, 32, 'the first 32 PPS were cached');
+      const sps = nals.filter((n) => (n[0]! & 0x1f) === 7);
+      assert.ok(sps.length === 1 && sps[0]!.length < 4096, 'the oversized SPS was not cached');
+    }
+  });
+});
+
 describe('PES shapes', () => {
   it('an access unit split over two PES, the second without PTS, is one access unit', () => {
     const au = video[1]!;

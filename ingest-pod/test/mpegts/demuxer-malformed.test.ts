@@ -229,3 +229,49 @@ describe('oversized access units', () => {
     assert.equal(events.filter((e) => e.type === 'cc-error').length, 0);
   });
 });
+
+describe('the whole-demuxer PES budget', () => {
+  const pids = Array.from({ length: 40 }, (_, i) => 0x200 + i);
+  /** 40 video PIDs, each starting an unsized PES, then `rounds` filler packets on each in turn. */
+  function manyPids(rounds: number): Uint8Array[] {
+    const head = new TsWriter().section(0, patSection([{ program: 1, pmtPid: 0x1000 }])).section(
+      0x1000,
+      pmtSection(
+        1,
+        pids[0]!,
+        pids.map((pid) => ({ streamType: 0x1b, pid })),
+      ),
+    );
+    for (const pid of pids) head.pes(pid, Uint8Array.from([0, 0, 0, 1, 0x65]), { streamId: 0xe0, pts: 0 });
+    const chunks = [head.bytes()];
+    for (let r = 0; r < rounds; r++) {
+      const round = new TsWriter();
+      for (const pid of pids) round.payload(pid, new Uint8Array(184).fill(0x11), false);
+      chunks.push(round.bytes());
+    }
+    return chunks;
+  }
+
+  it('drops the largest partial PES when all PIDs together exceed it, and counts each drop', () => {
+    const budget = 2 * 1024 * 1024;
+    const events: DemuxEvent[] = [];
+    const d = createTsDemuxer({ pesBudgetBytes: budget, onEvent: (e) => events.push(e) });
+    let peak = 0;
+    for (const chunk of manyPids(1000)) {
+      d.push(chunk);
+      peak = Math.max(peak, d.stats.bufferedBytes);
+    }
+    // 40 PIDs × 184 KB would be 7.3 MB without the budget.
+    assert.ok(peak <= budget, `peak ${peak} over the budget ${budget}`);
+    const drops = events.filter((e) => e.type === 'pes-budget-exceeded');
+    assert.ok(drops.length > 0);
+    assert.ok(drops.every((e) => pids.includes(e.pid) && e.bytes > 0));
+    assert.equal(d.stats.budgetDrops, drops.length);
+    assert.equal(events.filter((e) => e.type === 'oversized-pes').length, 0, 'no single PES was too big');
+  });
+
+  it('a real stream never touches the default budget', () => {
+    const { events } = demuxAll(clean);
+    assert.equal(events.filter((e) => e.type === 'pes-budget-exceeded').length, 0);
+  });
+});

@@ -65,6 +65,20 @@ describe('ingest metrics', () => {
     ]);
   });
 
+  it('counts reader drops by reason, as deltas', async () => {
+    const metrics = createIngestMetrics({ processMetrics: false });
+    const base = { bytes: 0, tsPackets: 0, ccErrors: 0, unknownStreams: 0 };
+    const reader = { counters: { ...base, dropped: 3, demuxBudgetDrops: 1, parameterSetsRefused: 0 } };
+    metrics.syncReader(0, reader);
+    reader.counters = { ...base, dropped: 5, demuxBudgetDrops: 1, parameterSetsRefused: 2 };
+    metrics.syncReader(0, reader);
+    assert.deepEqual(await values(metrics, 'tributary_ingest_dropped_total'), [
+      [{ input: '0', reason: 'transport' }, 5],
+      [{ input: '0', reason: 'demux_budget' }, 1],
+      [{ input: '0', reason: 'parameter_sets' }, 2],
+    ]);
+  });
+
   it('computes the last packet age at scrape time', async () => {
     let now = 1_000_000;
     const metrics = createIngestMetrics({ processMetrics: false, now: () => now });

@@ -94,7 +94,7 @@ test('reads packets, reports tracks when they change, counts bytes; the session 
     assert.ok(c.bytes > 3073, `bytes ${c.bytes}`);
     assert.deepEqual(
       { ...c, bytes: 0 },
-      { bytes: 0, tsPackets: 0, ccErrors: 0, unknownStreams: 0, dropped: 0 },
+      { bytes: 0, tsPackets: 0, ccErrors: 0, unknownStreams: 0, dropped: 0, parameterSetsRefused: 0 },
     );
   } finally {
     await r.close();

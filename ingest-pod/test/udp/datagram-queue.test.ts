@@ -37,3 +37,17 @@ test('after end: queued datagrams first, then null, or the failure', async () =>
   await assert.rejects(waiting, /socket closed/);
   await assert.rejects(failed.take(), /socket closed/);
 });
+
+test('past the byte budget datagrams are dropped and counted, whatever the count allows', async () => {
+  const queue = new DatagramQueue(1000, 2500);
+  const big = new Uint8Array(1000);
+  for (let i = 0; i < 4; i++) queue.push(big);
+  assert.equal(queue.overflowed, 2);
+  assert.equal(queue.queuedBytes, 2000);
+  queue.push(new Uint8Array(500)); // still fits exactly
+  assert.equal(queue.queuedBytes, 2500);
+  assert.equal((await queue.take())?.length, 3);
+  assert.equal(queue.queuedBytes, 0, 'taking frees the budget');
+  queue.push(big);
+  assert.equal(queue.queuedBytes, 1000);
+});

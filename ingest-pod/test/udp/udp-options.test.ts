@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { UDP_QUEUE_MAX_BYTES } from '../../src/limits.js';
 import { ReaderError } from '../../src/reader/packet-reader.js';
 import { resolveMulticastInterface } from '../../src/udp/multicast-interface.js';
 import { parseUdpUrl, UDP_DEFAULTS } from '../../src/udp/udp-options.js';
@@ -38,7 +39,7 @@ test('tuning options, with fallbacks for nonsense values', () => {
   assert.equal(o.receiveBufferBytes, 1048576);
   assert.equal(o.queueDatagrams, 16);
   assert.equal(o.rtp, false);
-  const bad = parseUdpUrl('udp://0.0.0.0:5000?buffer_size=-4&chan_buf=lots&rtp=yes');
+  const bad = parseUdpUrl('udp://0.0.0.0:5000?buffer_size=-4&rtp=yes');
   assert.equal(bad.receiveBufferBytes, UDP_DEFAULTS.receiveBufferBytes);
   assert.equal(bad.queueDatagrams, UDP_DEFAULTS.queueDatagrams);
   assert.equal(bad.rtp, true);
@@ -109,4 +110,21 @@ test('iface by name or address becomes what the membership calls take', () => {
   assert.throws(() => resolveMulticastInterface('eth9', 4, table), /has no IPv4 address/);
   assert.throws(() => resolveMulticastInterface('::1', 4, table), /not an IPv4 address/);
   assert.throws(() => resolveMulticastInterface('fe80::9', 6, table), /no local interface has the address/);
+});
+
+test('chan_buf: 1..65536 datagrams, always under the byte bound; anything else names chan_buf', () => {
+  assert.equal(parseUdpUrl('udp://0.0.0.0:5000?chan_buf=1').queueDatagrams, 1);
+  assert.equal(parseUdpUrl('udp://0.0.0.0:5000?chan_buf=65536').queueDatagrams, 65_536);
+  assert.equal(parseUdpUrl('udp://0.0.0.0:5000?chan_buf=65536').queueBytes, UDP_QUEUE_MAX_BYTES);
+  assert.equal(parseUdpUrl('udp://0.0.0.0:5000').queueBytes, UDP_QUEUE_MAX_BYTES);
+  for (const value of ['0', '65537', '99999999999', 'lots', '-4', '1.5', '']) {
+    assert.throws(
+      () => parseUdpUrl(`udp://0.0.0.0:5000?chan_buf=${value}`),
+      (err: unknown) =>
+        err instanceof ReaderError &&
+        !err.retriable &&
+        /chan_buf must be a whole number of datagrams between 1 and 65536/.test(err.message),
+      value,
+    );
+  }
 });

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ReaderError } from '../../src/reader/packet-reader.js';
 import { parseUdpUrl } from '../../src/udp/udp-options.js';
 import { UdpSource } from '../../src/udp/udp-source.js';
-import { concat, freeUdpPort, sendDatagrams, spawnFfmpeg, tsPacketCheck } from '../support/peers.js';
+import { concat, freeUdpPort, sendDatagrams, spawnFfmpeg, tsPacketCheck, waitFor } from '../support/peers.js';
 import { tsFileFixture } from '../support/ts-file-fixture.js';
 
 const media = tsFileFixture({ seconds: 2 });
@@ -162,6 +162,29 @@ test('a full queue drops and counts datagrams instead of growing', async () => {
   await source.close();
   assert.equal(batch?.length, 4);
   assert.equal(source.dropped, 36);
+});
+
+test('a flood beyond the byte budget is dropped and counted; the queue holds at most the budget', async () => {
+  const port = await freeUdpPort();
+  const budget = 64 * 1024; // the default is 8 MiB; a small one keeps the flood short
+  const source = new UdpSource({ ...parseUdpUrl(`udp://127.0.0.1:${port}`), queueBytes: budget });
+  await source.open(new AbortController().signal);
+  try {
+    const data = (await readFile(media.file)).subarray(0, 1316 * 200);
+    await sendDatagrams(data, { host: '127.0.0.1', port });
+    const held = Math.floor(budget / 1316);
+    await waitFor(() => source.dropped > 0, 'datagrams beyond the budget to be dropped');
+    const batch = (await source.read()) ?? [];
+    const bytes = batch.reduce((sum, d) => sum + d.length, 0);
+    assert.ok(bytes <= budget, `${bytes} bytes queued, budget ${budget}`);
+    assert.equal(batch.length, held, 'the count bound (4096) did not bite first');
+    await sendDatagrams(data.subarray(0, 1316), { host: '127.0.0.1', port });
+    // Stragglers of the flood may still be queued ahead of it: what matters is that one fits again.
+    const after = (await source.read()) ?? [];
+    assert.ok(after.length >= 1, 'reading freed the budget');
+  } finally {
+    await source.close();
+  }
 });
 
 test('non-TS datagrams are dropped and counted', async () => {

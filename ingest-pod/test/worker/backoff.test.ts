@@ -45,3 +45,24 @@ test('stall watchdog: one stall per silence, re-armed when packets flow again', 
   dog.stop();
   assert.equal(clock.pending, 0);
 });
+
+test('stall watchdog: a limit beyond what setTimeout holds arms the longest timer Node keeps', () => {
+  const delays: number[] = [];
+  const clock = new FakeClock();
+  const recording = {
+    now: () => clock.now(),
+    setTimeout: (fn: () => void, ms: number) => {
+      delays.push(ms);
+      return clock.setTimeout(fn, ms);
+    },
+    clearTimeout: (handle: unknown) => clock.clearTimeout(handle),
+  };
+  const dog = new StallWatchdog(
+    recording,
+    () => 3e9,
+    () => {},
+  );
+  dog.start();
+  dog.stop();
+  assert.deepEqual(delays, [2 ** 31 - 1]);
+});

@@ -51,6 +51,7 @@ export function ingestPodConfig(
     if (input.pids !== undefined) out.pids = input.pids;
     if (input.timeoutSeconds !== undefined) out.timeoutSeconds = input.timeoutSeconds;
     if (input.insecureTLS !== undefined) out.insecureTLS = input.insecureTLS;
+    if (input.sendHeadersToAllHosts !== undefined) out.sendHeadersToAllHosts = input.sendHeadersToAllHosts;
     if (input.publishKeySecretRef) out.publishKeyEnv = envFor(input.publishKeySecretRef);
     return out;
   });

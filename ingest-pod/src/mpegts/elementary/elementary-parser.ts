@@ -14,3 +14,6 @@ export interface ElementaryParser {
 
 /** Where a parser reports malformed input. */
 export type MalformedSink = (detail: string) => void;
+
+/** Where a parser reports parameter sets it would not cache (too large, too many). */
+export type RefusedSink = (count: number, detail: string) => void;

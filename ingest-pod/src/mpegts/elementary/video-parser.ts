@@ -4,7 +4,8 @@
 // put in front of a keyframe that lacks them (after its access unit delimiter, with 4-byte start
 // codes); everything else, AUD and SEI included, is passed on as the source sent it.
 import type { AVPacket, TrackInfo } from '../../avpacket.js';
-import type { ElementaryParser, MalformedSink } from './elementary-parser.js';
+import { capParameterSets, MAX_PARAMETER_SET_BYTES, MAX_PARAMETER_SETS_PER_TYPE } from '../../limits.js';
+import type { ElementaryParser, MalformedSink, RefusedSink } from './elementary-parser.js';
 import { nextStartCode, trimTrailingZeros } from './start-codes.js';
 import {
   UNIT_DELIMITER,
@@ -43,6 +44,7 @@ export class VideoParser implements ElementaryParser {
     pid: number,
     private readonly syntax: VideoSyntax,
     private readonly malformed: MalformedSink,
+    private readonly refused: RefusedSink = () => {},
   ) {
     this.track = { trackId: pid, codec: syntax.codec };
     this.cache = Array.from({ length: syntax.paramKinds }, () => []);
@@ -128,11 +130,18 @@ export class VideoParser implements ElementaryParser {
   private cacheParameterSets(d: Uint8Array): void {
     for (let kind = 0; kind < this.syntax.paramKinds; kind++) {
       if (!(this.kinds & (1 << kind))) continue;
-      const units: Uint8Array[] = [];
+      const found: Uint8Array[] = [];
       for (let i = 0; i < this.params.length; i += 3) {
-        if (this.params[i] === kind) units.push(d.subarray(this.params[i + 1], this.params[i + 2]));
+        if (this.params[i] === kind) found.push(d.subarray(this.params[i + 1], this.params[i + 2]));
       }
-      if (sameUnits(units, this.cache[kind]!)) continue;
+      const { kept: units, refused } = capParameterSets(found);
+      if (refused > 0) {
+        this.refused(
+          refused,
+          `parameter sets over ${MAX_PARAMETER_SET_BYTES} bytes or beyond ${MAX_PARAMETER_SETS_PER_TYPE} of a kind`,
+        );
+      }
+      if (units.length === 0 || sameUnits(units, this.cache[kind]!)) continue;
       this.cache[kind] = units.map((u) => u.slice());
       for (const u of units) {
         const size = this.syntax.pictureSize(kind, u);
