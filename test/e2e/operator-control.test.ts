@@ -152,7 +152,11 @@ describe('operator: control plane', () => {
 
   test('a valid Stream gets one locked-down ingest pod that runs, with status and a PodCreated event', async () => {
     await cluster.apply(
-      streamObject(ns, 'plain', { inputs: [udp(5001)], pod: { resources: { requests: { cpu: '50m' } } } }),
+      // spec.pod.resources replaces the defaults whole, so it brings its own memory limit (required).
+      streamObject(ns, 'plain', {
+        inputs: [udp(5001)],
+        pod: { resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } } },
+      }),
     );
     const running = await cluster.waitForPodPhase(ns, podOf('plain'), 'Running', { timeoutMs: 30_000 });
     assert.ok(cluster.agent?.podPids(ns, podOf('plain'))?.ingest, 'runs as a local process on the node');
@@ -161,7 +165,7 @@ describe('operator: control plane', () => {
     assert.equal(spec.securityContext?.runAsNonRoot, true);
     assert.equal(spec.containers[0]?.securityContext?.readOnlyRootFilesystem, true);
     assert.deepEqual(spec.containers[0]?.securityContext?.capabilities?.drop, ['ALL']);
-    assert.deepEqual(spec.containers[0]?.resources?.requests, { cpu: '50m' });
+    assert.deepEqual(spec.containers[0]?.resources?.requests, { cpu: '50m', memory: '64Mi' });
     const owner = running.metadata?.ownerReferences?.[0];
     assert.deepEqual([owner?.kind, owner?.name, owner?.controller], ['Stream', 'plain', true]);
     assert.ok(running.metadata?.annotations?.['tributary.io/spec-hash']);

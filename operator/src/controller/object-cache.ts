@@ -1,10 +1,13 @@
-import { createHash } from 'node:crypto';
 import type { KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node';
 import type { Stream, VodMount } from '@tributary/crds';
-import type { KubeApi } from '../kube/api-client.js';
-import { PODS, type ResourceType, SECRETS, STREAMS, VOD_MOUNTS } from '../kube/resources.js';
+import { isNotFound, type KubeApi } from '../kube/api-client.js';
+import { objectPath, PODS, type ResourceType, SECRETS, STREAMS, VOD_MOUNTS } from '../kube/resources.js';
+import { type SecretLabel, secretLabelText } from '../reconcile/pod-gates.js';
 import { INGEST_APP, LABEL_APP } from '../reconcile/pod-manifest.js';
+import { secretValueDigest } from './secret-digest.js';
 import { type InformerHealth, SupervisedInformer } from './supervised-informer.js';
+
+export { secretValueDigest };
 
 export type WatchedKind = 'stream' | 'vodmount' | 'pod' | 'secret';
 export type ChangeHandler = (
@@ -16,25 +19,47 @@ export type ChangeHandler = (
 /** Where the operator looks: every namespace, or a list of them. */
 export type NamespaceScope = 'all' | readonly string[];
 
-const KINDS: { kind: WatchedKind; type: ResourceType; labelSelector?: string }[] = [
-  { kind: 'stream', type: STREAMS },
-  { kind: 'vodmount', type: VOD_MOUNTS },
-  { kind: 'pod', type: PODS, labelSelector: `${LABEL_APP}=${INGEST_APP}` },
-  { kind: 'secret', type: SECRETS },
-];
+export interface ObjectCacheOptions {
+  /** --secret-label: only Secrets with this label are watched (and may be referenced). */
+  secretLabel?: SecretLabel | undefined;
+}
+
+interface Kind {
+  kind: WatchedKind;
+  type: ResourceType;
+  labelSelector?: string | undefined;
+  metadataOnly?: boolean;
+}
 
 /**
- * Secrets are cached with each value replaced by a digest: enough to check that a key exists and
- * to notice a rotation, without keeping secret material in the operator's memory.
+ * Secrets are watched by metadata only (names, labels, resourceVersion): the values of Secrets no
+ * Stream references never reach the operator. Referenced ones are read one by one (loadSecrets).
  */
-function trimSecret(secret: V1Secret): void {
-  const data = secret.data ?? {};
-  for (const key of Object.keys(data))
-    data[key] = createHash('sha256')
-      .update(data[key] ?? '')
-      .digest('hex')
-      .slice(0, 16);
-  delete (secret as { stringData?: unknown }).stringData;
+function kinds(options: ObjectCacheOptions): Kind[] {
+  const { secretLabel } = options;
+  return [
+    { kind: 'stream', type: STREAMS },
+    { kind: 'vodmount', type: VOD_MOUNTS },
+    { kind: 'pod', type: PODS, labelSelector: `${LABEL_APP}=${INGEST_APP}` },
+    {
+      kind: 'secret',
+      type: SECRETS,
+      labelSelector: secretLabel && secretLabelText(secretLabel),
+      metadataOnly: true,
+    },
+  ];
+}
+
+/** A referenced Secret's keys, each mapped to a salted digest of its value, as of one resourceVersion. */
+interface SecretValues {
+  resourceVersion: string | undefined;
+  data: Record<string, string>;
+}
+
+function digestValues(secret: V1Secret): SecretValues {
+  const data: Record<string, string> = {};
+  for (const [key, value] of Object.entries(secret.data ?? {})) data[key] = secretValueDigest(value ?? '');
+  return { resourceVersion: secret.metadata?.resourceVersion, data };
 }
 
 /** Of a pod the operator reads its metadata, its node and its status; the spec is its own making. */
@@ -46,7 +71,6 @@ function trimPod(pod: V1Pod): void {
 function trim(kind: WatchedKind, object: KubernetesObject): void {
   if (object.metadata) delete object.metadata.managedFields;
   delete object.metadata?.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
-  if (kind === 'secret') trimSecret(object as V1Secret);
   if (kind === 'pod') trimPod(object as V1Pod);
 }
 
@@ -54,16 +78,21 @@ function trim(kind: WatchedKind, object: KubernetesObject): void {
 export class ObjectCache {
   readonly #informers = new Map<string, SupervisedInformer<KubernetesObject>>();
   readonly #scope: NamespaceScope;
+  readonly #api: KubeApi;
+  /** Digests of the Secrets Streams reference, by `namespace/name`. */
+  readonly #secretValues = new Map<string, SecretValues>();
 
   constructor(
     api: KubeApi,
     scope: NamespaceScope,
     onChange: ChangeHandler,
     onError?: (name: string, error: unknown, restartInMs: number) => void,
+    options: ObjectCacheOptions = {},
   ) {
     this.#scope = scope;
+    this.#api = api;
     const namespaces = scope === 'all' ? [undefined] : scope;
-    for (const { kind, type, labelSelector } of KINDS) {
+    for (const { kind, type, labelSelector, metadataOnly } of kinds(options)) {
       for (const namespace of namespaces) {
         const name = `${type.plural}${namespace ? `@${namespace}` : ''}`;
         const informer = new SupervisedInformer<KubernetesObject>({
@@ -72,8 +101,13 @@ export class ObjectCache {
           type,
           namespace,
           labelSelector,
+          metadataOnly,
           prepare: (object) => trim(kind, object),
-          onChange: (object, verb) => onChange(kind, object, verb),
+          onChange: (object, verb) => {
+            if (kind === 'secret' && verb === 'delete')
+              this.#secretValues.delete(`${object.metadata?.namespace}/${object.metadata?.name}`);
+            onChange(kind, object, verb);
+          },
           onError: (error, restartInMs) => onError?.(name, error, restartInMs),
         });
         this.#informers.set(`${kind}@${namespace ?? ''}`, informer);
@@ -132,8 +166,38 @@ export class ObjectCache {
     return this.#get('pod', namespace, name);
   }
 
-  /** A cached Secret: its keys, each mapped to a digest of the value. */
+  /**
+   * A watched Secret: its metadata, and, once loadSecrets read it, its keys, each mapped to a
+   * salted digest of the value (secretValueDigest).
+   */
   secret(namespace: string, name: string): V1Secret | undefined {
-    return this.#get('secret', namespace, name);
+    const meta = this.#get<V1Secret>('secret', namespace, name);
+    if (!meta) return undefined;
+    // A read may be a version ahead of the watch (or behind, until the next loadSecrets).
+    const values = this.#secretValues.get(`${namespace}/${name}`);
+    return { ...meta, ...(values && { data: values.data }) };
+  }
+
+  /**
+   * Reads the named Secrets of `namespace` whose watched version was not read yet: only Secrets
+   * that Streams reference are ever read, and each version once. A Secret not watched is skipped.
+   */
+  async loadSecrets(namespace: string, names: Iterable<string>): Promise<void> {
+    for (const name of new Set(names)) {
+      const key = `${namespace}/${name}`;
+      const version = this.#get<V1Secret>('secret', namespace, name)?.metadata?.resourceVersion;
+      if (version === undefined) {
+        this.#secretValues.delete(key);
+        continue;
+      }
+      if (this.#secretValues.get(key)?.resourceVersion === version) continue;
+      try {
+        const secret = await this.#api.get<V1Secret>(objectPath(SECRETS, namespace, name));
+        this.#secretValues.set(key, digestValues(secret));
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        this.#secretValues.delete(key); // deleted meanwhile: the watch says so next
+      }
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { ApiError, type KubeApi } from '../kube/api-client.js';
+import { ApiError, type KubeApi, METADATA_ONLY } from '../kube/api-client.js';
 import { apiVersionOf, collectionPath, listAll, type ResourceType } from '../kube/resources.js';
 import { readWatchEvents, WatchGoneError } from '../kube/watch-events.js';
 
@@ -21,6 +21,8 @@ export interface SupervisedInformerOptions<T extends KubernetesObject> {
   /** Watch one namespace; every namespace when absent. */
   namespace?: string | undefined;
   labelSelector?: string | undefined;
+  /** List and watch objects' metadata only (PartialObjectMetadata), never their contents. */
+  metadataOnly?: boolean | undefined;
   /**
    * Called first for every object the informer stores, before onChange; may trim it in place
    * (the cache keeps the same object), e.g. to drop managedFields or secret values.
@@ -130,13 +132,19 @@ export class SupervisedInformer<T extends KubernetesObject> {
 
   /** Replaces the cache with a fresh list, telling onChange what was added, changed or removed. */
   async #relist(): Promise<void> {
-    const { api, type, namespace, labelSelector } = this.#o;
-    const list = await listAll<T>(api, type, { namespace, labelSelector });
+    const { api, type, namespace, labelSelector, metadataOnly, prepare } = this.#o;
+    // Each page is trimmed as it arrives, so a relist never holds whole pages of full objects.
+    const list = await listAll<T>(api, type, {
+      namespace,
+      labelSelector,
+      prepare,
+      accept: metadataOnly ? METADATA_ONLY.list : undefined,
+    });
     const seen = new Set<string>();
     for (const object of list.items) {
       const key = keyOf(object.metadata?.namespace, object.metadata?.name);
       seen.add(key);
-      this.#store(key, object);
+      this.#store(key, object, true);
     }
     for (const [key, object] of this.#objects) {
       if (!seen.has(key)) this.#remove(key, object);
@@ -164,6 +172,7 @@ export class SupervisedInformer<T extends KubernetesObject> {
           labelSelector,
         },
         watch.signal,
+        this.#o.metadataOnly ? METADATA_ONLY.object : undefined,
       );
       established();
       // No byte for much longer than the server's own timeout: the connection is dead.
@@ -179,7 +188,7 @@ export class SupervisedInformer<T extends KubernetesObject> {
           const known = this.#objects.get(key);
           if (known) this.#remove(key, item);
         } else {
-          this.#store(key, { apiVersion: apiVersionOf(type), kind: type.kind, ...item });
+          this.#store(key, { ...item, apiVersion: apiVersionOf(type), kind: type.kind });
         }
         if (version) this.#resourceVersion = version;
       });
@@ -189,10 +198,10 @@ export class SupervisedInformer<T extends KubernetesObject> {
     }
   }
 
-  #store(key: string, object: T): void {
+  #store(key: string, object: T, prepared = false): void {
     const known = this.#objects.get(key);
     if (known && known.metadata?.resourceVersion === object.metadata?.resourceVersion) return;
-    this.#o.prepare?.(object);
+    if (!prepared) this.#o.prepare?.(object);
     this.#objects.set(key, object);
     this.#lastEventAt = Date.now();
     this.#o.onChange(object, known ? 'update' : 'add');

@@ -85,4 +85,9 @@ export class EventRecorder {
   forget(uid: string): void {
     this.#throttle.forget(uid);
   }
+
+  /** Forgets the rate limits and aggregation of every object (a new leadership term). */
+  forgetAll(): void {
+    this.#throttle.forgetAll();
+  }
 }

@@ -79,6 +79,12 @@ export class EventThrottle {
     for (const key of this.#recent.keys()) if (key.startsWith(`${object}\u0000`)) this.#recent.delete(key);
   }
 
+  /** Forgets every object: a new leadership term starts with full buckets and no aggregation. */
+  forgetAll(): void {
+    this.#buckets.clear();
+    this.#recent.clear();
+  }
+
   #prune(): void {
     const now = this.#now();
     for (const [key, recent] of this.#recent) if (now - recent.at >= this.#windowMs) this.#recent.delete(key);

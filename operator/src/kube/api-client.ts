@@ -15,6 +15,15 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Accept headers that ask for objects' metadata only (meta.k8s.io PartialObjectMetadata), as
+ * controller-runtime's metadata-only informers do; plain JSON is the fallback.
+ */
+export const METADATA_ONLY = {
+  list: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json',
+  object: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json',
+} as const;
+
 export const isNotFound = (error: unknown): boolean => error instanceof ApiError && error.code === 404;
 export const isConflict = (error: unknown): boolean => error instanceof ApiError && error.code === 409;
 
@@ -25,6 +34,10 @@ export interface ApiRequest {
   body?: unknown;
   /** Content type of the body; JSON unless a patch says otherwise. */
   contentType?: string;
+  /** Accept header; JSON unless asked otherwise (e.g. metadata only, see METADATA_ONLY). */
+  accept?: string | undefined;
+  /** Aborts the request (it then rejects with an AbortError). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface KubeApiOptions {
@@ -67,20 +80,26 @@ export class KubeApi {
     return this.#target.namespace;
   }
 
-  get<T>(path: string, query?: ApiQuery): Promise<T> {
-    return this.request<T>('GET', path, query ? { query } : {});
+  get<T>(path: string, query?: ApiQuery, signal?: AbortSignal): Promise<T> {
+    return this.request<T>('GET', path, { ...(query && { query }), signal });
   }
 
   async request<T>(method: string, path: string, request: ApiRequest = {}): Promise<T> {
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-    const headers = this.#headers();
+    const headers = this.#headers(request.accept);
     if (body !== undefined) {
       headers['Content-Type'] = request.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(body));
     }
     let code = 0;
     try {
-      const response = await this.#send(method, this.#url(path, request.query), headers, body);
+      const response = await this.#send(
+        method,
+        this.#url(path, request.query),
+        headers,
+        body,
+        request.signal,
+      );
       code = response.statusCode ?? 0;
       const text = await readAll(response);
       const parsed = text === '' ? undefined : safeJson(text);
@@ -95,10 +114,22 @@ export class KubeApi {
    * A GET whose response body is consumed as it arrives (a watch). Resolves with the response once
    * the status is 2xx; throws an ApiError otherwise. `signal` aborts the request.
    */
-  async openStream(path: string, query: ApiQuery, signal: AbortSignal): Promise<http.IncomingMessage> {
+  async openStream(
+    path: string,
+    query: ApiQuery,
+    signal: AbortSignal,
+    accept?: string,
+  ): Promise<http.IncomingMessage> {
     let code = 0;
     try {
-      const response = await this.#send('GET', this.#url(path, query), this.#headers(), undefined, signal, 0);
+      const response = await this.#send(
+        'GET',
+        this.#url(path, query),
+        this.#headers(accept),
+        undefined,
+        signal,
+        0,
+      );
       code = response.statusCode ?? 0;
       if (code >= 200 && code < 300) return response;
       const text = await readAll(response);
@@ -121,9 +152,9 @@ export class KubeApi {
     return url;
   }
 
-  #headers(): Record<string, string> {
+  #headers(accept = 'application/json'): Record<string, string> {
     const headers: Record<string, string> = {
-      Accept: 'application/json',
+      Accept: accept,
       'User-Agent': this.#options.userAgent ?? 'tributary-operator',
     };
     const token = this.#target.token?.();

@@ -75,19 +75,27 @@ interface Page<T> {
 export async function listAll<T extends object>(
   api: KubeApi,
   type: ResourceType,
-  options: { namespace?: string; labelSelector?: string; pageSize?: number } = {},
+  options: {
+    namespace?: string | undefined;
+    labelSelector?: string | undefined;
+    pageSize?: number;
+    accept?: string | undefined;
+    /** Called on each item as its page arrives, e.g. to trim it before the next page is read. */
+    prepare?: ((item: T) => void) | undefined;
+  } = {},
 ): Promise<ObjectList<T>> {
   const items: T[] = [];
   let token: string | undefined;
   let resourceVersion: string | undefined;
   do {
-    const page = await api.get<Page<T>>(collectionPath(type, options.namespace), {
-      limit: options.pageSize ?? 500,
-      continue: token,
-      labelSelector: options.labelSelector,
+    const page = await api.request<Page<T>>('GET', collectionPath(type, options.namespace), {
+      query: { limit: options.pageSize ?? 500, continue: token, labelSelector: options.labelSelector },
+      accept: options.accept,
     });
     for (const item of page.items ?? []) {
-      items.push({ apiVersion: apiVersionOf(type), kind: type.kind, ...item });
+      const object = { ...item, apiVersion: apiVersionOf(type), kind: type.kind };
+      options.prepare?.(object);
+      items.push(object);
     }
     token = page.metadata?.continue || undefined;
     resourceVersion = page.metadata?.resourceVersion;

@@ -15,11 +15,14 @@ export interface LeaseObject {
   };
 }
 
-/** Reads and writes one Lease; `replace` carries the read resourceVersion, so a race loses with 409. */
+/**
+ * Reads and writes one Lease; `replace` carries the read resourceVersion, so a race loses with 409.
+ * Writes give back the stored Lease when the store knows it; `signal` aborts a call that overruns.
+ */
 export interface LeaseStore {
-  read(): Promise<LeaseObject | undefined>;
-  create(lease: LeaseObject): Promise<void>;
-  replace(lease: LeaseObject): Promise<void>;
+  read(signal?: AbortSignal): Promise<LeaseObject | undefined>;
+  create(lease: LeaseObject, signal?: AbortSignal): Promise<LeaseObject | undefined>;
+  replace(lease: LeaseObject, signal?: AbortSignal): Promise<LeaseObject | undefined>;
 }
 
 /** metav1.MicroTime: `2026-01-02T03:04:05.678000Z`. */
@@ -31,19 +34,22 @@ export function kubeLeaseStore(api: KubeApi, namespace: string, name: string): L
   const path = objectPath(LEASES, namespace, name);
   const body = (lease: LeaseObject) => ({ ...lease, apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' });
   return {
-    async read() {
+    async read(signal) {
       try {
-        return await api.get<LeaseObject>(path);
+        return await api.get<LeaseObject>(path, undefined, signal);
       } catch (error) {
         if (isNotFound(error)) return undefined;
         throw error;
       }
     },
-    async create(lease) {
-      await api.request('POST', collectionPath(LEASES, namespace), { body: body(lease) });
+    create(lease, signal) {
+      return api.request<LeaseObject>('POST', collectionPath(LEASES, namespace), {
+        body: body(lease),
+        signal,
+      });
     },
-    async replace(lease) {
-      await api.request('PUT', path, { body: body(lease) });
+    replace(lease, signal) {
+      return api.request<LeaseObject>('PUT', path, { body: body(lease), signal });
     },
   };
 }

@@ -1,4 +1,11 @@
 import { redactUrl, type Stream, type VodMount, validateStream } from '@tributary/crds';
+import {
+  nfsServerAllowed,
+  type PodGates,
+  podGateProblems,
+  secretLabelled,
+  secretLabelText,
+} from './pod-gates.js';
 import { referencesOf } from './references.js';
 
 /** What a Stream's validation may look up, all in the Stream's namespace. */
@@ -7,13 +14,19 @@ export interface ValidationWorld {
   vodMount(name: string): VodMount | undefined;
   /** The keys of a Secret, or undefined when it does not exist. */
   secretKeys(name: string): readonly string[] | undefined;
+  /** The labels of a Secret (for --secret-label), or undefined when it does not exist. */
+  secretLabels?(name: string): Record<string, string> | undefined;
 }
 
 export interface ValidationOptions {
   allowHostPath: boolean;
   /** A Secret every ingest pod mounts for NATS credentials, when the operator is configured so. */
   natsCredentials?: { secret: string; key: string } | undefined;
+  /** Privileged pod settings; when absent, hostNetwork and NFS are refused and nothing else is gated. */
+  gates?: PodGates | undefined;
 }
+
+const CLOSED_GATES: PodGates = { allowHostNetwork: false, allowedNfsServers: [], requireMemoryLimit: false };
 
 /** One reason the Stream cannot run; `reason` is the CamelCase word for the condition. */
 export interface InputProblem {
@@ -48,6 +61,8 @@ export function validateAgainstWorld(
   const refs = referencesOf(stream);
   const namespace = stream.metadata.namespace ?? '';
   const byInput: (InputProblem & { input: number })[] = [];
+  const gates = options.gates ?? CLOSED_GATES;
+  problems.push(...podGateProblems(stream, gates));
 
   for (const { input, mount } of refs.vodMounts) {
     const vodMount = world.vodMount(mount);
@@ -63,13 +78,27 @@ export function validateAgainstWorld(
         reason: 'HostPathNotAllowed',
         message: `${label(input)}: VodMount "${mount}" uses hostPath, which this installation does not allow`,
       });
+    } else if (vodMount.spec?.nfs && !nfsServerAllowed(vodMount.spec.nfs.server, gates.allowedNfsServers)) {
+      byInput.push({
+        input,
+        reason: 'NfsServerNotAllowed',
+        message: `${label(input)}: VodMount "${mount}" spec.nfs.server "${vodMount.spec.nfs.server}" is not in the operator's --allowed-nfs-servers; use an allowed server or ask the cluster admin to add it`,
+      });
     }
   }
 
   for (const use of refs.secrets) {
     const { input } = use;
     const keys = world.secretKeys(use.secret);
-    if (!keys) {
+    const required = gates.secretLabel;
+    if (required && (!keys || !secretLabelled(world.secretLabels?.(use.secret), required))) {
+      // Secrets without the label are not even watched: absent and unlabelled look the same.
+      byInput.push({
+        input,
+        reason: 'SecretNotLabeled',
+        message: `${label(use.input)}: ${use.path}: there is no Secret "${use.secret}" with label ${secretLabelText(required)} in namespace "${namespace}" (the operator runs with --secret-label); label the Secret or reference one that has the label`,
+      });
+    } else if (!keys) {
       byInput.push({
         input,
         reason: 'SecretNotFound',
@@ -124,7 +153,7 @@ export function validateAgainstWorld(
     if (!keys?.includes(creds.key)) {
       problems.push({
         reason: 'NatsCredentialsNotFound',
-        message: `the NATS credentials Secret "${creds.secret}" with key "${creds.key}" does not exist in namespace "${namespace}"`,
+        message: `the NATS credentials Secret "${creds.secret}" with key "${creds.key}"${gates.secretLabel ? ` and label ${secretLabelText(gates.secretLabel)}` : ''} does not exist in namespace "${namespace}"`,
       });
     }
   }

@@ -5,6 +5,8 @@ export interface SecretUse {
   input: number;
   /** e.g. `headersFrom Authorization`, `paramsFrom passphrase`, `publishKeySecretRef`. */
   field: string;
+  /** The field's path in the Stream, e.g. `spec.inputs[1].headersFrom[Authorization]`. */
+  path: string;
   secret: string;
   key: string;
 }
@@ -20,9 +22,10 @@ export interface StreamReferences {
 
 const memo = new WeakMap<object, StreamReferences>();
 
-const use = (input: number, field: string, ref: { name: string; key: string }): SecretUse => ({
+const use = (input: number, field: string, path: string, ref: { name: string; key: string }): SecretUse => ({
   input,
   field,
+  path: `spec.inputs[${input}].${path}`,
   secret: ref.name,
   key: ref.key,
 });
@@ -35,13 +38,17 @@ export function referencesOf(stream: Stream): StreamReferences {
   const inputs = Array.isArray(stream.spec?.inputs) ? stream.spec.inputs : [];
   inputs.forEach((input, index) => {
     for (const header of input.headersFrom ?? []) {
-      refs.secrets.push(use(index, `headersFrom ${header.name}`, header.secretKeyRef));
+      refs.secrets.push(
+        use(index, `headersFrom ${header.name}`, `headersFrom[${header.name}]`, header.secretKeyRef),
+      );
     }
     for (const param of input.paramsFrom ?? []) {
-      refs.secrets.push(use(index, `paramsFrom ${param.name}`, param.secretKeyRef));
+      refs.secrets.push(
+        use(index, `paramsFrom ${param.name}`, `paramsFrom[${param.name}]`, param.secretKeyRef),
+      );
     }
     if (input.publishKeySecretRef) {
-      refs.secrets.push(use(index, 'publishKeySecretRef', input.publishKeySecretRef));
+      refs.secrets.push(use(index, 'publishKeySecretRef', 'publishKeySecretRef', input.publishKeySecretRef));
     }
     const kind = classify(typeof input.url === 'string' ? input.url : '');
     if (!kind.ok) return;

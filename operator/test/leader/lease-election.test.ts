@@ -15,11 +15,13 @@ function memoryStore(): LeaseStore & { lease: LeaseObject | undefined } {
     async create(lease: LeaseObject) {
       if (store.lease) throw Object.assign(new Error('exists'), { code: 409 });
       store.lease = { ...lease, metadata: { ...lease.metadata, resourceVersion: String(++version) } };
+      return structuredClone(store.lease);
     },
     async replace(lease: LeaseObject) {
       if (lease.metadata.resourceVersion !== store.lease?.metadata.resourceVersion)
         throw Object.assign(new Error('conflict'), { code: 409 });
       store.lease = { ...lease, metadata: { ...lease.metadata, resourceVersion: String(++version) } };
+      return structuredClone(store.lease);
     },
   };
   return store;
@@ -81,6 +83,34 @@ test('a leader that cannot renew steps down; an expired lease is taken over', as
     throw new Error('apiserver unavailable');
   };
   await until(() => !a.isLeader, 'a to step down');
+  assert.deepEqual(log, ['a leads', 'a stops']);
+  await a.stop();
+});
+
+test('a renewal that hangs is aborted and the leader steps down within the renew deadline', async () => {
+  const store = memoryStore();
+  const log: string[] = [];
+  const a = candidate(store, 'a', log);
+  a.start();
+  await until(() => a.isLeader, 'a to lead');
+  let aborted = false;
+  let hungAt = 0;
+  store.replace = (_lease, signal) => {
+    hungAt ||= Date.now();
+    return new Promise((_resolve, reject) =>
+      signal?.addEventListener('abort', () => {
+        aborted = true;
+        reject(signal.reason);
+      }),
+    );
+  };
+  await until(() => !a.isLeader, 'a to step down');
+  // The deadline runs from the last renewal, before the hang; the margin is for a loaded machine.
+  assert.ok(
+    Date.now() - hungAt < 1_500,
+    'stepped down within the 500 ms renew deadline, not the request timeout',
+  );
+  assert.ok(aborted, 'the hanging request was aborted');
   assert.deepEqual(log, ['a leads', 'a stops']);
   await a.stop();
 });

@@ -63,6 +63,7 @@ function cacheWith(s: Stream, pods: V1Pod[] = []): ObjectCache {
     vodMount: () => undefined,
     pod: (_ns: string, name: string) => pods.find((p) => p.metadata?.name === name),
     secret: (_ns: string, name: string) => (name === 'enc' ? { data: { key: 'c2VjcmV0' } } : undefined),
+    loadSecrets: async () => {},
   } as unknown as ObjectCache;
 }
 
