@@ -3,6 +3,7 @@ import {
   healthyActive,
   inputById,
   priorityOf,
+  readerById,
   readersOf,
   type StepContext,
   selectBest,
@@ -62,8 +63,10 @@ export function manualSwitch(s: FailoverState, ctx: StepContext, priority: numbe
  * Applies a new input list. Unchanged inputs keep their state and readers, whatever their new
  * priority; updated inputs start over (their readers are closed); removed inputs' readers are
  * closed, except the published one, which bridges until its successor delivers.
- * Then, in this order: the active input removed -> `input_removed`; a new input now preferred ->
- * `input_added`; the healthy active input updated -> restarted alone; nothing published and
+ * Then, in this order: the published input updated to another source -> its successor is
+ * connected while it bridges (make-before-break, `input_updated`); the active input removed ->
+ * `input_removed`; a new input now preferred -> `input_added`; the healthy active input updated
+ * on the same source (which cannot be opened twice) -> restarted alone; nothing published and
  * nothing under way -> the best input is tried.
  */
 export function inputsChanged(s: FailoverState, ctx: StepContext, specs: readonly FailoverInputSpec[]): void {
@@ -76,6 +79,8 @@ export function inputsChanged(s: FailoverState, ctx: StepContext, specs: readonl
   const pendingBefore = s.pending;
   const added = new Set<InputState>();
   const updated = new Set<InputState>();
+  const publishing = readerById(s, s.publishingReaderId);
+  let successor: InputState | undefined;
 
   s.inputs = diff.next.map((change, j) => {
     const spec = specs[j]!;
@@ -85,6 +90,12 @@ export function inputsChanged(s: FailoverState, ctx: StepContext, specs: readonl
       return input;
     }
     const input = before[change.from]!;
+    if (change.kind === 'updated' && publishing?.inputId === input.id && canBridge(input.spec, spec)) {
+      // A new identity: the old one is gone, so its published reader is the bridge to this one.
+      successor = newInputState(s.nextInputId++, spec);
+      if (s.overrideInputId === input.id) s.overrideInputId = successor.id;
+      return successor;
+    }
     if (change.kind === 'updated') {
       updated.add(input);
       Object.assign(input, newInputState(input.id, spec));
@@ -96,6 +107,8 @@ export function inputsChanged(s: FailoverState, ctx: StepContext, specs: readonl
 
   for (const input of updated) for (const reader of readersOf(s, input.id)) stopReader(s, ctx, reader.id);
   const removedIds = new Set(diff.removed.map((i) => before[i]!.id));
+  const bridgedId = successor === undefined ? undefined : publishing?.inputId;
+  if (bridgedId !== undefined) removedIds.add(bridgedId);
   for (const reader of [...s.readers]) {
     if (removedIds.has(reader.inputId) && reader.id !== s.publishingReaderId) stopReader(s, ctx, reader.id);
   }
@@ -104,7 +117,10 @@ export function inputsChanged(s: FailoverState, ctx: StepContext, specs: readonl
 
   const oldActivePriority = before.findIndex((input) => input.id === s.activeInputId);
   const best = selectBest(s);
-  if (s.activeInputId !== null && removedIds.has(s.activeInputId)) {
+  if (successor !== undefined) {
+    const p = priorityOf(s, successor.id);
+    beginSwitch(s, ctx, { cause: 'input_updated', detail: `input ${p} updated`, from: p, target: successor });
+  } else if (s.activeInputId !== null && removedIds.has(s.activeInputId)) {
     beginSwitch(s, ctx, {
       cause: 'input_removed',
       detail: `input ${oldActivePriority} removed`,
@@ -149,4 +165,15 @@ function resumeIntent(
   const fresh = [...updated, ...added].map((input) => priorityOf(s, input.id)).sort((a, b) => a - b);
   const detail = fresh.length > 0 ? `input ${fresh[0]} changed` : '';
   return { cause: 'input_added', detail, from };
+}
+
+/** Both sources can be open at once (not the same port or stream twice), so the old can bridge. */
+function canBridge(before: FailoverInputSpec, after: FailoverInputSpec): boolean {
+  return (
+    before.source !== undefined &&
+    after.source !== undefined &&
+    before.source !== after.source &&
+    !before.push &&
+    !after.push
+  );
 }

@@ -19,6 +19,11 @@ export interface FailoverInputSpec {
   configHash: string;
   /** A push input: its readers open only once a publisher is there. */
   push?: boolean;
+  /**
+   * What a reader binds or connects to (the URL without its query). When an updated input's
+   * source differs, the old reader can keep publishing until the new one delivers.
+   */
+  source?: string;
 }
 
 /** `spec.failover`, already parsed to milliseconds. Absent fields fall back to the per-protocol defaults. */
@@ -197,7 +202,13 @@ export type FailoverEffect =
   /** The status snapshot changed (beyond last-packet times): publish it. */
   | { type: 'statusChanged' };
 
-export type ControlErrorCode = 'unknown_priority' | 'input_degraded' | 'stopped' | 'invalid_request';
+export type ControlErrorCode =
+  | 'unknown_priority'
+  | 'input_degraded'
+  | 'stopped'
+  | 'invalid_request'
+  /** A `configure` older than the configuration the pod runs. */
+  | 'stale_generation';
 
 export type ControlReply =
   | { ok: true; message: string }

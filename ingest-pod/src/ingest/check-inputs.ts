@@ -30,6 +30,9 @@ function asStreamInput(input: IngestInput): StreamInput {
 }
 
 export type CheckedInputs = { ok: true; inputs: IngestInput[] } | { ok: false; message: string };
+export type CheckedLiveConfig =
+  | { ok: true; inputs: IngestInput[]; failover: IngestConfig['failover'] }
+  | { ok: false; message: string };
 
 /**
  * Checks an edited input list with the rules the Stream and the pod config follow: the config
@@ -37,12 +40,22 @@ export type CheckedInputs = { ok: true; inputs: IngestInput[] } | { ok: false; m
  * grammar, unique URLs, header names, TS-only options). Priorities are set to list positions.
  */
 export function checkInputs(config: IngestConfig, inputs: readonly unknown[]): CheckedInputs {
+  const checked = checkLiveConfig(config, inputs, config.failover);
+  return checked.ok ? { ok: true, inputs: checked.inputs } : checked;
+}
+
+/** `checkInputs`, plus failover settings in the pod config's form (`packetTimeoutMs` and the like). */
+export function checkLiveConfig(
+  config: IngestConfig,
+  inputs: readonly unknown[],
+  failover: unknown,
+): CheckedLiveConfig {
   const numbered = inputs.map((input, priority) => ({ ...(input as object), priority }));
   const parsed = parseIngestConfig(
     JSON.stringify({
       stream: config.stream,
       inputs: numbered,
-      failover: config.failover,
+      failover,
       subjectPrefix: config.subjectPrefix,
     }),
   );
@@ -54,5 +67,5 @@ export function checkInputs(config: IngestConfig, inputs: readonly unknown[]): C
     const text = problems.map((p) => `${p.field.replace(/^spec\./, '')}: ${p.message}`).join('; ');
     return { ok: false, message: `invalid inputs: ${text}` };
   }
-  return { ok: true, inputs: parsed.inputs };
+  return { ok: true, inputs: parsed.inputs, failover: parsed.failover };
 }

@@ -41,6 +41,8 @@ export interface IngestStatus {
   inputs: IngestInputStatus[];
   /** Newest first, at most 20. */
   switches: SwitchStatus[];
+  /** The Stream generation whose inputs and failover settings the pod runs. */
+  configGeneration: number;
 }
 
 /**
@@ -51,6 +53,7 @@ export function composeStatus(
   tracked: StreamStatusSnapshot,
   failover: FailoverStatus,
   urls: readonly string[],
+  configGeneration: number,
 ): IngestStatus {
   return {
     stream: tracked.stream,
@@ -78,5 +81,6 @@ export function composeStatus(
       return status;
     }),
     switches: failover.switches,
+    configGeneration,
   };
 }

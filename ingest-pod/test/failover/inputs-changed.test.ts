@@ -132,6 +132,26 @@ describe('inputs changed: switches', () => {
     assert.deepEqual(d.state.switches, switches);
   });
 
+  test('the active input moved to another source: make-before-break, no switch recorded', () => {
+    const here: FailoverInputSpec = { protocol: 'udp', configHash: 'A', source: 'udp://127.0.0.1:5000' };
+    const there: FailoverInputSpec = { protocol: 'udp', configHash: 'A-v2', source: 'udp://127.0.0.1:5002' };
+    const d = liveOn([here, B]);
+    const old = d.reader(0);
+    const switches = d.state.switches;
+    const effects = d.send({ type: 'inputsChanged', inputs: [there, B] });
+    assert.deepEqual(trace(effects), ['start:0:candidate'], 'the old reader is not stopped');
+    assert.ok(shouldPublish(d.state, old), 'and keeps publishing while the new one connects');
+    d.advance(500);
+    assert.ok(shouldPublish(d.state, old));
+    assert.deepEqual(trace(d.packet(0, 'candidate')), ['promote:0', `stop#${old}`]);
+    assert.equal(ofType(d.last, 'promote')[0]!.cause, 'input_updated');
+    assert.deepEqual(d.state.switches, switches);
+    // The same source (a UDP port binds once) is restarted in place, as before.
+    const current = d.reader(0);
+    const again = d.send({ type: 'inputsChanged', inputs: [{ ...there, configHash: 'A-v3' }, B] });
+    assert.deepEqual(trace(again), [`stop#${current}`, 'start:0:candidate']);
+  });
+
   test('the active input updated while a better one is standby: still only it is restarted', () => {
     const d = new Driver([A, B]).startLive();
     d.fail(0);

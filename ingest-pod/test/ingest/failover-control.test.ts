@@ -6,7 +6,7 @@ import { assertPublishedInputs, countFrom } from './published-invariants.js';
 import { type Harness, startHarness, udpSource, udpUrl } from './stream-harness.js';
 
 // The control subject: manual switches (accepted, unknown priority, degraded target) and live
-// input edits that leave the published input alone.
+// configurations (relayed Stream edits) that leave the published input alone.
 
 const media = tsFileFixture({ seconds: 4, gop: 12 });
 
@@ -45,19 +45,25 @@ test('control: manual switch, refusals, live edits that do not restart the activ
     const session = h.packets.at(-1)!.sessionId;
     const connectedBefore = h.eventsOf('input.connected').length;
     const updatedUrl = `${udpUrl(portA)}?buffer_size=2097152`;
-    const update = await h.control({ op: 'update', priority: 0, input: { url: updatedUrl } });
-    assert.equal(update.ok, true, update.message);
-    const add = await h.control({ op: 'add', input: { url: udpUrl(portC) } });
-    assert.deepEqual(add, { ok: true, message: 'input 2 added; 3 inputs now' });
-    const badUrl = await h.control({ op: 'add', input: { url: 'ftp://example.com/x.ts' } });
+    const configure = (generation: number, inputs: unknown[]) =>
+      h!.control({ op: 'configure', generation, inputs, failover: {} });
+    const edited = await configure(2, [{ url: updatedUrl }, { url: udpUrl(portB) }, { url: udpUrl(portC) }]);
+    assert.deepEqual(edited, { ok: true, message: 'generation 2 applied: inputs changed; 3 inputs' });
+    const badUrl = await configure(3, [
+      { url: updatedUrl },
+      { url: udpUrl(portB) },
+      { url: udpUrl(portC) },
+      { url: 'ftp://example.com/x.ts' },
+    ]);
     assert.equal(!badUrl.ok && badUrl.error, 'invalid_request');
     assert.match(badUrl.message, /inputs\[3\]\.url/);
-    const badField = await h.control({ op: 'update', priority: 1, input: { url: udpUrl(portB), colour: 1 } });
+    const badField = await configure(3, [{ url: updatedUrl }, { url: udpUrl(portB), colour: 1 }]);
     assert.equal(!badField.ok && badField.error, 'invalid_request');
     assert.match(badField.message, /inputs\[1\]\.colour: unknown field/);
     await h.until(() => harness.status()?.inputs.length === 3, 'three inputs in the status');
     assert.equal(h.status()?.inputs[0]?.url, updatedUrl);
-    assert.equal((await h.control({ op: 'remove', priority: 2 })).ok, true);
+    assert.equal(h.status()?.configGeneration, 2, 'the status says which generation runs');
+    assert.equal((await configure(3, [{ url: updatedUrl }, { url: udpUrl(portB) }])).ok, true);
     await h.until(() => harness.status()?.inputs.length === 2, 'two inputs again');
     await h.until(() => countFrom(harness.packets, 1, mark) >= 50, 'more media from input 1');
 

@@ -186,3 +186,59 @@ function observeRunning(pod: V1Pod, memory: PodMemory, s: PodSituation): PodMemo
   }
   return next;
 }
+
+/** What the operator remembers about the live configuration it sent to a Stream's pod. */
+export interface LiveConfigMemory {
+  /** The pod it was sent to: a new pod starts with the configuration of its own spec. */
+  podUid: string;
+  sent?: { generation: number; at: number } | undefined;
+  /** The pod refused this generation; its rules do not change, so it is not sent again. */
+  refused?: { generation: number; message: string } | undefined;
+}
+
+export interface LiveConfigSituation {
+  /** The pod, if one runs (not terminating). */
+  pod?: { uid: string; hash: string | undefined } | undefined;
+  desiredHash: string;
+  desiredGeneration: number;
+  /** The generation the pod last reported running; undefined while it has not (or cannot) say. */
+  reportedGeneration: number | undefined;
+  memory: LiveConfigMemory | undefined;
+  now: number;
+  /** An unanswered or unapplied `configure` is sent again after this long. */
+  resendAfterMs: number;
+}
+
+export type LiveConfigAction =
+  /** The pod runs the desired configuration. */
+  | { kind: 'in-sync' }
+  /** Send `configure` on the control subject. */
+  | { kind: 'send' }
+  /** The pod's shape changed: only a new pod can take it (decidePod replaces it). */
+  | { kind: 'replace' }
+  | { kind: 'refused'; message: string }
+  | { kind: 'wait'; detail: string; retryInMs?: number };
+
+/**
+ * Whether the running pod needs the Stream's live configuration (inputs, failover settings), and
+ * whether to send it now. Level-triggered: sent until the pod reports the generation. Pure.
+ */
+export function decideLiveConfig(s: LiveConfigSituation): LiveConfigAction {
+  if (!s.pod) return { kind: 'wait', detail: 'no ingest pod runs' };
+  if (s.pod.hash !== s.desiredHash) return { kind: 'replace' };
+  if (s.reportedGeneration === undefined)
+    return { kind: 'wait', detail: 'waiting for the ingest pod to report its configuration' };
+  if (s.reportedGeneration >= s.desiredGeneration) return { kind: 'in-sync' };
+  const memory = s.memory?.podUid === s.pod.uid ? s.memory : undefined;
+  if (memory?.refused?.generation === s.desiredGeneration)
+    return { kind: 'refused', message: memory.refused.message };
+  const sent = memory?.sent;
+  if (sent?.generation === s.desiredGeneration && s.now - sent.at < s.resendAfterMs) {
+    return {
+      kind: 'wait',
+      detail: `waiting for the ingest pod to apply generation ${s.desiredGeneration}`,
+      retryInMs: sent.at + s.resendAfterMs - s.now,
+    };
+  }
+  return { kind: 'send' };
+}

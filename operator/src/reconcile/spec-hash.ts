@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** JSON with object keys sorted and undefined members left out, so equal values hash equally. */
 export function canonicalJson(value: unknown): string {
@@ -14,4 +14,17 @@ export function canonicalJson(value: unknown): string {
 /** A short, stable digest of `value` (16 hex digits of SHA-256 over its canonical JSON). */
 export function specHash(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
+}
+
+/** A new random salt for `saltedDigest` (hex). */
+export function newSalt(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/**
+ * `digest` hashed again with `salt`, so a hash annotation that covers secret values cannot be
+ * checked against a dictionary of likely values without the salt (and differs per Stream).
+ */
+export function saltedDigest(salt: string, digest: string): string {
+  return createHash('sha256').update(`${salt}\n${digest}`).digest('hex');
 }

@@ -20,6 +20,8 @@ export interface PodSnapshot {
   exhausted: boolean;
   inputs: InputStatus[];
   switches: SwitchRecord[];
+  /** The Stream generation whose inputs and failover settings the pod runs; undefined: unknown. */
+  configGeneration?: number | undefined;
 }
 
 const MAX_TEXT = 4096;
@@ -151,5 +153,6 @@ export function parseSnapshot(payload: string): PodSnapshot | undefined {
       .map(switchRecord)
       .filter((s) => s !== undefined)
       .slice(0, 20),
+    configGeneration: int(value.configGeneration, 0),
   };
 }

@@ -29,6 +29,8 @@ export interface StatusFacts {
   push?: { rtmp?: string | undefined; srt?: string | undefined } | undefined;
   /** A snapshot older than this says nothing about now (the pod publishes every 5 s). */
   staleAfterMs: number;
+  /** Whether the running pod has the Stream's inputs and failover settings (condition ConfigApplied). */
+  liveConfig?: ConditionValue | undefined;
 }
 
 /** The snapshot, if it is recent and comes from the running pod. */
@@ -181,6 +183,8 @@ export function streamStatus(facts: StatusFacts, previous: StreamStatus | undefi
     condition('Live', live, before, generation, now),
     condition('Degraded', degraded, before, generation, now),
   ];
+  if (facts.liveConfig)
+    conditions.push(condition('ConfigApplied', facts.liveConfig, before, generation, now));
 
   const idleState = phase === 'Suspended' ? 'stopped' : facts.pod.kind === 'running' ? 'connecting' : 'idle';
   const inputs: InputStatus[] = specInputs.map((input, priority) => {

@@ -133,3 +133,10 @@ test('link statistics (SRT) are taken over as whole, non-negative numbers', () =
   assert.deepEqual(snapshot?.inputs[0]?.link, { rttMs: 0, latencyMs: 120, packetsLost: 3 });
   assert.equal(snapshot?.inputs[1]?.link, undefined);
 });
+
+test('the configuration generation the pod runs is taken over; absent or odd means unknown', () => {
+  assert.equal(parseSnapshot(JSON.stringify({ configGeneration: 7 }))?.configGeneration, 7);
+  assert.equal(parseSnapshot(JSON.stringify({ activeInput: 0 }))?.configGeneration, undefined);
+  assert.equal(parseSnapshot(JSON.stringify({ configGeneration: -1 }))?.configGeneration, undefined);
+  assert.equal(parseSnapshot(JSON.stringify({ configGeneration: '7' }))?.configGeneration, undefined);
+});
