@@ -166,19 +166,24 @@ wait_until 120 "the cluster start" test -s "$KUBECONFIG"
 cluster_dir=$(cat "$WORK/cluster-dir")
 log "cluster up in $((SECONDS - cluster_started)) s (files: $cluster_dir)"
 
-# 3. NATS as a local process (the chart's own NATS needs a container runtime).
+# 3. The chart, with the harness values: NATS at the address below, pods bind their own 127.x
+# address. NATS authorization stays on, as in a real install.
 nats_port=$(free_port tcp)
 NATS_URL=nats://127.0.0.1:$nats_port
-start nats nats-server --addr 127.0.0.1 --port "$nats_port" --jetstream --store_dir "$WORK/jetstream"
-wait_until 20 "NATS to listen" bash -c "exec 3<>/dev/tcp/127.0.0.1/$nats_port"
-log "NATS $NATS_URL"
-
-# 4. The chart, with the harness values: NATS from above, pods bind their own 127.x address.
 log "helm install tributary charts/tributary"
 "$HELM" install tributary charts/tributary --namespace "$NAMESPACE" --create-namespace \
   --values charts/tributary/ci/harness-values.yaml --set nats.url="$NATS_URL" >"$WORK/helm.log" ||
   die "helm install failed: $(cat "$WORK/helm.log")"
 wait_for_operator
+
+# 4. NATS as a local process (the chart's own NATS needs a container runtime), trusting the keys
+# the operator created on its first start, as the chart's NATS does.
+"$KUBECTL" -n "$NAMESPACE" get secret tributary-nats-auth -o 'jsonpath={.data.auth\.conf}' | base64 -d >"$WORK/auth.conf"
+printf 'listen: "127.0.0.1:%s"\njetstream { store_dir: "%s" }\ninclude ./auth.conf\n' \
+  "$nats_port" "$WORK/jetstream" >"$WORK/nats.conf"
+start nats nats-server -c "$WORK/nats.conf"
+wait_until 20 "NATS to listen" bash -c "exec 3<>/dev/tcp/127.0.0.1/$nats_port"
+log "NATS $NATS_URL (config $WORK/nats.conf: every client needs a credential the operator minted)"
 "$KUBECTL" -n "$NAMESPACE" get pods -o wide
 
 # 5. An ffmpeg test source: a test pattern and a tone as MPEG-TS over UDP, in real time.
@@ -215,8 +220,11 @@ while :; do
 done
 log "stream $STREAM_NAMESPACE/$STREAM is Live after $((SECONDS - live_started)) s"
 
-# 8. Packets from NATS, as a buffer pod would see them.
-tail_cmd=(node ingest-pod/bin/tributary.js tail "$STREAM_NAMESPACE/$STREAM" --nats "$NATS_URL")
+# 8. Packets from NATS, as a buffer pod would see them, with the namespace's read-only credential.
+"$KUBECTL" -n "$STREAM_NAMESPACE" get secret tributary-nats-reader -o 'jsonpath={.data.nats\.creds}' |
+  base64 -d >"$WORK/reader.creds"
+log "read-only NATS credential of namespace $STREAM_NAMESPACE: $WORK/reader.creds"
+tail_cmd=(node ingest-pod/bin/tributary.js tail "$STREAM_NAMESPACE/$STREAM" --nats "$NATS_URL" --creds "$WORK/reader.creds")
 if [ -n "$duration" ]; then
   log "tributary tail $STREAM_NAMESPACE/$STREAM for $duration s"
   "${tail_cmd[@]}" &

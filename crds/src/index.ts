@@ -3,6 +3,12 @@
 export { streamCrd, vodMountCrd } from './crd/build.js';
 export { parseDuration } from './duration.js';
 export {
+  clampFailoverMs,
+  FAILOVER_LIMITS,
+  type FailoverField,
+  failoverRangeMessage,
+} from './failover-limits.js';
+export {
   ConfigError,
   type ConfigProblem,
   INGEST_CONFIG_ENV,
@@ -12,6 +18,12 @@ export {
   parseIngestConfig,
 } from './ingest-config.js';
 export { isNamespaceName, isResourceName, MAX_NAME_LENGTH } from './names.js';
+export {
+  type NatsIdentity,
+  natsInboxPrefix,
+  natsPermissions,
+  type SubjectPermissions,
+} from './nats-permissions.js';
 export {
   ACTIVE_MARK_HEARTBEAT_MS,
   ACTIVE_MARK_TTL_MS,
@@ -82,4 +94,6 @@ export {
 } from './url/classify.js';
 export { isSecretParam, REDACTED, redactUrl } from './url/redact.js';
 export { parseSrtStreamId, type SrtStreamId } from './url/srt-streamid.js';
+export { redactStreamId, streamIdSecrets } from './url/streamid-secrets.js';
+export { urlSecrets } from './url/url-secrets.js';
 export { type Problem, type ResourceMeta, validateStream, validateVodMount } from './validate.js';

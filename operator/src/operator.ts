@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { ObjectCache } from './controller/object-cache.js';
+import { useSharedDigestKey } from './controller/secret-digest.js';
 import { StreamController } from './controller/stream-controller.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { KubeApi } from './kube/api-client.js';
@@ -9,10 +11,15 @@ import { LeaseElection } from './leader/lease-election.js';
 import { kubeLeaseStore } from './leader/lease-store.js';
 import { PushRoutes } from './nats/push-routes.js';
 import { StatusFeed } from './nats/status-feed.js';
+import { StreamControl } from './nats/stream-control.js';
+import { NatsCredentials } from './nats-auth/nats-credentials.js';
 import { type HealthServer, startHealthServer } from './observability/http-server.js';
 import { OperatorMetrics } from './observability/metrics.js';
 import type { OperatorOptions } from './options.js';
 import { StreamReconciler } from './reconcile/stream-reconciler.js';
+
+/** Pause between attempts of a start-up step that needs the apiserver. */
+const START_RETRY_MS = 5_000;
 
 /** A running operator: caches, NATS status feed, leader election, workers and the health endpoint. */
 export class Operator {
@@ -23,9 +30,13 @@ export class Operator {
   readonly #controller: StreamController;
   readonly #feed: StatusFeed | undefined;
   readonly #election: LeaseElection | undefined;
+  readonly #credentials: NatsCredentials | undefined;
   readonly #options: OperatorOptions;
   #server: HealthServer | undefined;
   #stopping = false;
+  /** Settles when the last term's workers finished and its state was cleared. */
+  #termEnded: Promise<void> = Promise.resolve();
+  #clearTerm: () => void = () => {};
 
   constructor(options: OperatorOptions, target: KubeTarget, log: Logger) {
     this.#options = options;
@@ -43,12 +54,22 @@ export class Operator {
         metrics.informerRestarts.inc({ informer });
         log.warn({ informer, err: error, restartInMs }, 'watch failed; restarting it');
       },
+      { secretLabel: options.secretLabel },
     );
     const natsUrl = options.natsUrl;
+    const credentials = options.natsAuth
+      ? new NatsCredentials(this.#api, options.natsAuth, options.subjectPrefix, log)
+      : undefined;
+    this.#credentials = credentials;
+    const credsFile = options.natsCredsFile;
     this.#feed = natsUrl
       ? new StatusFeed({
           servers: natsUrl,
-          credsFile: options.natsCredsFile,
+          credentials: credentials
+            ? () => credentials.operatorCreds()
+            : credsFile
+              ? () => readFileSync(credsFile)
+              : undefined,
           subjectPrefix: options.subjectPrefix,
           log,
           watches: (namespace) => this.#cache.watches(namespace),
@@ -58,12 +79,15 @@ export class Operator {
     const feed = this.#feed;
     const pushRoutes = feed ? new PushRoutes(() => feed.connection, options.subjectPrefix) : undefined;
     const identity = options.leaderElection.identity;
+    const events = new EventRecorder(this.#api, identity, log);
     const reconciler = new StreamReconciler({
       api: this.#api,
       cache: this.#cache,
       snapshots: this.#feed,
       pushRoutes,
-      events: new EventRecorder(this.#api, identity, log),
+      credentials,
+      control: feed ? new StreamControl(() => feed.connection, options.subjectPrefix) : undefined,
+      events,
       metrics,
       log,
       settings: {
@@ -71,17 +95,33 @@ export class Operator {
           image: options.ingestImage,
           subjectPrefix: options.subjectPrefix,
           natsUrl: options.ingestNatsUrl ?? natsUrl ?? '',
-          natsCredentials: options.ingestNatsCredentials,
+          natsCredentials: credentials ? 'per-stream' : options.ingestNatsCredentials,
+          natsCa: options.natsAuth?.caFile !== undefined,
           defaults: options.podDefaults,
           pushListenerKey: options.push.listenerKey,
         },
-        validation: { allowHostPath: options.allowHostPath, natsCredentials: options.ingestNatsCredentials },
+        validation: {
+          allowHostPath: options.allowHostPath,
+          natsCredentials: options.ingestNatsCredentials,
+          gates: {
+            allowHostNetwork: options.allowHostNetwork,
+            allowedNfsServers: options.allowedNfsServers,
+            requireMemoryLimit: options.requireMemoryLimit,
+            defaultResources: options.podDefaults.resources,
+            secretLabel: options.secretLabel,
+          },
+        },
         backoff: options.recreateBackoff,
         statusMinIntervalMs: options.statusMinIntervalMs,
         snapshotStaleMs: options.snapshotStaleMs,
         push: options.push,
       },
     });
+    this.#clearTerm = () => {
+      reconciler.reset();
+      credentials?.reset();
+      events.forgetAll();
+    };
     this.#controller = new StreamController({
       cache: this.#cache,
       reconcile: (key) => reconciler.reconcile(key),
@@ -126,12 +166,35 @@ export class Operator {
       readiness: () => this.#readiness(),
     });
     this.#log.info({ port: this.#server.port, namespaces: this.#options.namespaces }, 'operator starting');
+    const { namespace, name } = this.#options.leaderElection;
+    if (
+      !(await this.#retry('read or create the Secret digest key', () =>
+        useSharedDigestKey(this.#api, namespace, `${name}-digest-key`),
+      ))
+    )
+      return;
+    const credentials = this.#credentials;
+    if (credentials && !(await this.#retry('load the NATS authority', () => credentials.load()))) return;
     this.#feed?.start();
     await this.#cache.start();
     while (!this.#cache.synced && !this.#stopping) await sleep(200);
     if (this.#stopping) return;
     if (this.#election) this.#election.start();
     else this.#lead(true);
+  }
+
+  /** Runs `step` until it succeeds (true) or the operator stops (false), logging each failure. */
+  async #retry(what: string, step: () => Promise<void>): Promise<boolean> {
+    while (!this.#stopping) {
+      try {
+        await step();
+        return true;
+      } catch (error) {
+        this.#log.error({ err: error, retryInMs: START_RETRY_MS }, `could not ${what}; retrying`);
+        await sleep(START_RETRY_MS);
+      }
+    }
+    return false;
   }
 
   /** Graceful stop: finish running reconciles, hand the lease over, close everything. */
@@ -150,10 +213,14 @@ export class Operator {
     this.metrics.leader.set({ name: this.#options.leaderElection.name }, leading ? 1 : 0);
     if (leading && !this.#stopping) {
       this.#log.info({ identity: this.#options.leaderElection.identity }, 'leading: reconciling Streams');
-      this.#controller.startWorkers();
+      // A new term starts only after the last one's reconciles finished and its memory was cleared.
+      this.#termEnded = this.#termEnded.then(() => {
+        if (!this.#stopping && this.#election?.isLeader !== false) this.#controller.startWorkers();
+      });
     } else if (!leading) {
       this.#log.info('not leading: reconciling stopped');
-      void this.#controller.stopWorkers();
+      const stopped = this.#controller.stopWorkers();
+      this.#termEnded = this.#termEnded.then(() => stopped).then(() => this.#clearTerm());
     }
   }
 

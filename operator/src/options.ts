@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SUBJECT_PREFIX, parseDuration, subjectPrefixProblem } from '@tributary/crds';
 import type { NamespaceScope } from './controller/object-cache.js';
 import { readSealingPublicKey } from './push/sealing-key.js';
+import type { SecretLabel } from './reconcile/pod-gates.js';
 import type { IngestPodDefaults } from './reconcile/pod-manifest.js';
 
 export interface OperatorOptions {
@@ -15,10 +16,21 @@ export interface OperatorOptions {
   ingestNatsUrl?: string | undefined;
   /** Secret (same name in every Stream namespace) with the ingest pods' NATS credentials. */
   ingestNatsCredentials?: { secret: string; key: string } | undefined;
+  /**
+   * The operator mints every NATS credential from the authority in this Secret (in `namespace`,
+   * the operator's own): its own, one per Stream, the push-listener's and one read-only per namespace.
+   */
+  natsAuth?: NatsAuthOptions | undefined;
   subjectPrefix: string;
   ingestImage: string;
   podDefaults: IngestPodDefaults;
   allowHostPath: boolean;
+  allowHostNetwork: boolean;
+  /** NFS servers VodMounts may name; '*' for any. */
+  allowedNfsServers: '*' | string[];
+  requireMemoryLimit: boolean;
+  /** Streams may only reference Secrets with this label, and only those are watched. */
+  secretLabel?: SecretLabel | undefined;
   metrics: { host: string; port: number };
   leaderElection: {
     enabled: boolean;
@@ -43,6 +55,17 @@ export interface OperatorOptions {
   logLevel: string;
 }
 
+export interface NatsAuthOptions {
+  secret: string;
+  namespace: string;
+  /** Secret (in `namespace`) to write the push-listener's credential to. */
+  pushListenerSecret?: string | undefined;
+  /** Secret written in every namespace with Streams: a read-only credential for its subjects. */
+  readerSecret: string;
+  /** CA certificate (PEM) of a TLS-enabled NATS, copied into every credential Secret for the pods. */
+  caFile?: string | undefined;
+}
+
 export const USAGE = `usage: tributary-operator [options]   (each option also reads the environment variable in brackets)
   --kubeconfig <file>             [OPERATOR_KUBECONFIG]  default: $KUBECONFIG, else in-cluster
   --namespaces <a,b|all>          [WATCH_NAMESPACES]  default: all
@@ -50,11 +73,20 @@ export const USAGE = `usage: tributary-operator [options]   (each option also re
   --nats-creds <file>             [NATS_CREDS]
   --ingest-nats-url <url>         [INGEST_NATS_URL]   default: --nats-url
   --ingest-nats-creds-secret <name/key>  [INGEST_NATS_CREDS_SECRET]
+  --nats-auth-secret <name>       [NATS_AUTH_SECRET]  mint NATS credentials from the keys in this Secret
+                                  (operator namespace; created when absent)
+  --push-listener-nats-secret <name>  [PUSH_LISTENER_NATS_SECRET]  where the push-listener's credential goes
+  --reader-nats-secret <name>     [READER_NATS_SECRET]  per-namespace read-only credential; default: tributary-nats-reader
+  --nats-ca-file <pem>            [NATS_CA_FILE]      CA of a TLS NATS, handed to every pod with its credential
   --subject-prefix <prefix>       [SUBJECT_PREFIX]    default: tributary
   --ingest-image <image>          [INGEST_IMAGE]
   --pod-defaults <json>           [INGEST_POD_DEFAULTS]  {resources, nodeSelector, tolerations, ...}
   --default-requests <cpu=..,memory=..>  --default-limits <...>
   --allow-host-path <true|false>  [ALLOW_HOST_PATH]   default: false
+  --allow-host-network <true|false>  [ALLOW_HOST_NETWORK]  default: false
+  --allowed-nfs-servers <host,host|*>  [ALLOWED_NFS_SERVERS]  default: none
+  --require-memory-limit <true|false>  [REQUIRE_MEMORY_LIMIT]  default: true
+  --secret-label <key=value>      [SECRET_LABEL]      default: off (any Secret of the namespace)
   --metrics-listen <host:port>    [METRICS_ADDR]      default: 0.0.0.0:8080
   --leader-elect <true|false>     [LEADER_ELECTION]   default: true
   --lease-name <name> [LEASE_NAME]  --lease-namespace <ns> [POD_NAMESPACE]  --identity <id> [POD_NAME]
@@ -72,12 +104,20 @@ const FLAGS = {
   'nats-creds': 'NATS_CREDS',
   'ingest-nats-url': 'INGEST_NATS_URL',
   'ingest-nats-creds-secret': 'INGEST_NATS_CREDS_SECRET',
+  'nats-auth-secret': 'NATS_AUTH_SECRET',
+  'push-listener-nats-secret': 'PUSH_LISTENER_NATS_SECRET',
+  'reader-nats-secret': 'READER_NATS_SECRET',
+  'nats-ca-file': 'NATS_CA_FILE',
   'subject-prefix': 'SUBJECT_PREFIX',
   'ingest-image': 'INGEST_IMAGE',
   'pod-defaults': 'INGEST_POD_DEFAULTS',
   'default-requests': 'DEFAULT_REQUESTS',
   'default-limits': 'DEFAULT_LIMITS',
   'allow-host-path': 'ALLOW_HOST_PATH',
+  'allow-host-network': 'ALLOW_HOST_NETWORK',
+  'allowed-nfs-servers': 'ALLOWED_NFS_SERVERS',
+  'require-memory-limit': 'REQUIRE_MEMORY_LIMIT',
+  'secret-label': 'SECRET_LABEL',
   'metrics-listen': 'METRICS_ADDR',
   'leader-elect': 'LEADER_ELECTION',
   'lease-name': 'LEASE_NAME',
@@ -147,6 +187,29 @@ function podDefaults(values: Record<string, string | undefined>): IngestPodDefau
   return defaults;
 }
 
+function nfsServers(text: string | undefined): '*' | string[] {
+  const servers = (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return servers.includes('*') ? '*' : servers;
+}
+
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
+function secretLabel(text: string | undefined): SecretLabel | undefined {
+  if (!text) return undefined;
+  const at = text.indexOf('=');
+  const key = at < 0 ? '' : text.slice(0, at).trim();
+  const value = at < 0 ? '' : text.slice(at + 1).trim();
+  if (!LABEL_KEY.test(key) || !LABEL_VALUE.test(value) || value.length > 63)
+    throw new OptionsError(
+      `--secret-label: "${text}" is not a label key=value, e.g. tributary.io/ingest=allowed`,
+    );
+  return { key, value };
+}
+
 function pushListenerKey(file: string | undefined): string | undefined {
   if (!file) return undefined;
   try {
@@ -181,6 +244,16 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): OperatorOp
   const workers = Number(values.workers ?? 8);
   if (!Number.isInteger(workers) || workers < 1) throw new OptionsError('--workers: a positive integer');
   const leaseDurationMs = durationMs('lease-duration', values['lease-duration'], 15_000);
+  const leaseNamespace = values['lease-namespace'] ?? 'default';
+  const authSecret = values['nats-auth-secret'];
+  if (values['nats-ca-file'] && !authSecret)
+    throw new OptionsError(
+      '--nats-ca-file: only used with --nats-auth-secret (the CA travels with each credential)',
+    );
+  if (authSecret && (secret || values['nats-creds']))
+    throw new OptionsError(
+      '--nats-auth-secret: the operator mints every NATS credential itself; drop --nats-creds and --ingest-nats-creds-secret',
+    );
   return {
     kubeconfig: values.kubeconfig,
     namespaces: list.length === 0 || list.includes('all') ? 'all' : list,
@@ -188,15 +261,28 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): OperatorOp
     natsCredsFile: values['nats-creds'],
     ingestNatsUrl: values['ingest-nats-url'],
     ingestNatsCredentials: secret ? { secret, key } : undefined,
+    natsAuth: authSecret
+      ? {
+          secret: authSecret,
+          namespace: leaseNamespace,
+          pushListenerSecret: values['push-listener-nats-secret'],
+          readerSecret: values['reader-nats-secret'] ?? 'tributary-nats-reader',
+          caFile: values['nats-ca-file'],
+        }
+      : undefined,
     subjectPrefix,
     ingestImage: values['ingest-image'] ?? 'ghcr.io/tributary/ingest-pod:latest',
     podDefaults: podDefaults(values),
     allowHostPath: bool(values['allow-host-path'], false),
+    allowHostNetwork: bool(values['allow-host-network'], false),
+    allowedNfsServers: nfsServers(values['allowed-nfs-servers']),
+    requireMemoryLimit: bool(values['require-memory-limit'], true),
+    secretLabel: secretLabel(values['secret-label']),
     metrics: { host: host.replace(/^\[|\]$/g, ''), port: Number(port) },
     leaderElection: {
       enabled: bool(values['leader-elect'], true),
       name: values['lease-name'] ?? 'tributary-operator',
-      namespace: values['lease-namespace'] ?? 'default',
+      namespace: leaseNamespace,
       identity: values.identity ?? `${hostname()}-${Math.random().toString(36).slice(2, 8)}`,
       leaseDurationSeconds: Math.max(1, Math.round(leaseDurationMs / 1000)),
       renewDeadlineMs: durationMs('renew-deadline', values['renew-deadline'], (leaseDurationMs * 2) / 3),

@@ -62,11 +62,25 @@ const valueSets: Record<string, Values> = {
     serviceMonitor: { enabled: true },
   },
   'push-listener with an existing NATS and key': {
-    nats: { enabled: false, url: 'tls://nats.messaging:4222', credentials: { secretName: 'nats-user' } },
+    nats: {
+      enabled: false,
+      url: 'tls://nats.messaging:4222',
+      auth: { enabled: false },
+      credentials: { secretName: 'nats-user' },
+    },
     pushListener: { enabled: true, service: { type: 'NodePort' }, sealingKey: { existingSecret: 'my-key' } },
   },
   'existing NATS with credentials': {
-    nats: { enabled: false, url: 'tls://nats.messaging:4222', credentials: { secretName: 'nats-user' } },
+    nats: {
+      enabled: false,
+      url: 'tls://nats.messaging:4222',
+      auth: { enabled: false },
+      credentials: { secretName: 'nats-user' },
+    },
+  },
+  'in-chart NATS with TLS, and the push-listener': {
+    nats: { tls: { enabled: true, secretName: 'nats-tls' } },
+    pushListener: { enabled: true },
   },
 };
 

@@ -9,7 +9,12 @@ import { after, before, describe, test } from 'node:test';
 import { AppsV1Api, CoordinationV1Api, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
 import { LIVE_H264_AAC } from '../../ingest-pod/test/support/media.js';
 import { type NatsServer, startNats } from '../../ingest-pod/test/support/nats.js';
-import { type FfmpegProcess, freeUdpPort, spawnFfmpeg } from '../../ingest-pod/test/support/peers.js';
+import {
+  type FfmpegProcess,
+  freeTcpPort,
+  freeUdpPort,
+  spawnFfmpeg,
+} from '../../ingest-pod/test/support/peers.js';
 import { type Cluster, REPO_ROOT, startCluster, waitFor } from '../cluster/index.js';
 import { CHART_DIR, chartImages, helm, run, TEST_SOURCE_ARGS } from './chart-helm.js';
 import { deleteStream, readStream } from './operator-harness.js';
@@ -25,6 +30,7 @@ type Crd = KubernetesObject & { spec: { versions: { additionalPrinterColumns?: {
 
 describe('helm install into the harness cluster', () => {
   let nats: NatsServer;
+  let natsUrl: string;
   let cluster: Cluster;
   let source: FfmpegProcess | undefined;
   let streamNamespace: string;
@@ -37,7 +43,7 @@ describe('helm install into the harness cluster', () => {
     '--values',
     path.join(CHART_DIR, 'ci/harness-values.yaml'),
     '--set',
-    `nats.url=${nats.url}`,
+    `nats.url=${natsUrl}`,
     // The push-listener from the chart, each replica on its own pod address like the operator.
     ...['--set', 'pushListener.enabled=true', '--set', 'pushListener.bindAddress=$(POD_IP)'],
   ];
@@ -74,13 +80,22 @@ describe('helm install into the harness cluster', () => {
     );
 
   before(async () => {
-    nats = await startNats({ jetstream: true });
+    const natsPort = await freeTcpPort();
+    natsUrl = `nats://127.0.0.1:${natsPort}`;
     cluster = await startCluster({
       controllerManager: true,
       scheduler: true,
       agent: { images: chartImages() },
     });
     await helmOk(['install', RELEASE, ...installArgs(CHART_DIR), '--create-namespace']);
+    // NATS authorization as the chart's own NATS runs it: the server includes the auth.conf the
+    // operator wrote on its first start, so every client below needs the credential minted for it.
+    const authSecret = await waitFor(
+      () => cluster.core.readNamespacedSecret({ namespace: NAMESPACE, name: `${RELEASE}-nats-auth` }),
+      { what: 'the operator to create the NATS authority Secret', timeoutMs: 120_000, intervalMs: 500 },
+    );
+    const authConfig = Buffer.from(authSecret.data?.['auth.conf'] ?? '', 'base64').toString('utf8');
+    nats = await startNats({ jetstream: true, server: 'chart', port: natsPort, extraConfig: authConfig });
   });
 
   after(async () => {

@@ -22,6 +22,7 @@ import type {
   V1StatefulSet,
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
+import { generateSeeds, NatsAuthority } from '../../operator/src/nats-auth/authority.js';
 import { parseOptions, USAGE } from '../../operator/src/options.js';
 import { INGEST_APP, LABEL_APP } from '../../operator/src/reconcile/pod-manifest.js';
 import { parseManifest, REPO_ROOT } from '../cluster/index.js';
@@ -242,18 +243,31 @@ describe('operator', () => {
 });
 
 describe('the operator reads what the chart sets', () => {
-  // Variables the pod spec needs for itself, not options of the operator.
-  const podOnly = new Set(['POD_IP']);
+  // Variables the pod spec needs for itself (Node reads NODE_EXTRA_CA_CERTS), not options of the operator.
+  const podOnly = new Set(['POD_IP', 'NODE_EXTRA_CA_CERTS']);
 
   test('every environment variable is an operator option', async () => {
     const known = new Set([...USAGE.matchAll(/\[([A-Z_, ]+)\]/g)].flatMap((m) => m[1]!.split(/,\s*/)));
-    const values = { nats: { enabled: false, url: 'nats://n:4222', credentials: { secretName: 's' } } };
-    const deployment = byKind<V1Deployment>(await render(values), 'Deployment').get(operatorName)!;
-    for (const name of envOf(deployment).keys())
-      assert.ok(
-        known.has(name) || podOnly.has(name),
-        `${name} is not read by the operator (operator/src/options.ts)`,
-      );
+    const sharedCredentials = {
+      nats: {
+        enabled: false,
+        url: 'nats://n:4222',
+        auth: { enabled: false },
+        credentials: { secretName: 's' },
+      },
+    };
+    const authAndTls = {
+      nats: { tls: { enabled: true, secretName: 'nats-tls' } },
+      pushListener: { enabled: true },
+    };
+    for (const values of [sharedCredentials, authAndTls]) {
+      const deployment = byKind<V1Deployment>(await render(values), 'Deployment').get(operatorName)!;
+      for (const name of envOf(deployment).keys())
+        assert.ok(
+          known.has(name) || podOnly.has(name),
+          `${name} is not read by the operator (operator/src/options.ts)`,
+        );
+    }
   });
 
   test('parseOptions turns the rendered environment into the intended settings', async () => {
@@ -345,8 +359,12 @@ describe('NATS', () => {
     const config = byKind<V1ConfigMap>(await render(), 'ConfigMap').get('demo-tributary-nats')!;
     const text = config.data?.['nats.conf'] ?? '';
     assert.match(text, /jetstream/);
+    assert.match(text, /include \.\/auth\.conf/, 'authorization by default');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-nats-conf-'));
     try {
+      // The auth.conf the operator writes into the Secret the server's pod mounts beside nats.conf.
+      const authority = new NatsAuthority(generateSeeds(), 'tributary');
+      fs.writeFileSync(path.join(dir, 'auth.conf'), await authority.serverConfig());
       const file = path.join(dir, 'nats.conf');
       fs.writeFileSync(file, text.replace('/data', path.join(dir, 'data')));
       const result = await new Promise<{ code: number; output: string }>((resolve) => {
@@ -365,7 +383,12 @@ describe('NATS', () => {
 
   test('an existing NATS: no server rendered, its URL and credentials go to the operator', async () => {
     const values: Values = {
-      nats: { enabled: false, url: 'tls://nats.messaging:4222', credentials: { secretName: 'nats-user' } },
+      nats: {
+        enabled: false,
+        url: 'tls://nats.messaging:4222',
+        auth: { enabled: false },
+        credentials: { secretName: 'nats-user' },
+      },
     };
     const objects = await render(values);
     assert.equal(byKind(objects, 'StatefulSet').size, 0);
@@ -381,6 +404,54 @@ describe('NATS', () => {
       (m) => m.name === volume.name,
     );
     assert.equal(mount?.mountPath, '/etc/tributary/nats');
+  });
+
+  test('authorization by default: the operator gets the authority Secret and mints for the listener', async () => {
+    const objects = await render({ pushListener: { enabled: true } });
+    const env = envOf(byKind<V1Deployment>(objects, 'Deployment').get(operatorName)!);
+    assert.equal(env.get('NATS_AUTH_SECRET'), 'demo-tributary-nats-auth');
+    assert.equal(env.get('READER_NATS_SECRET'), 'tributary-nats-reader');
+    assert.equal(env.get('PUSH_LISTENER_NATS_SECRET'), 'demo-tributary-push-listener-nats');
+    assert.equal(env.get('NATS_CREDS'), undefined, 'the operator mints its own credential');
+    const set = [...byKind<V1StatefulSet>(objects, 'StatefulSet').values()][0]!;
+    const sources =
+      set.spec?.template.spec?.volumes?.find((v) => v.name === 'config')?.projected?.sources ?? [];
+    assert.deepEqual(
+      sources.map((s) => s.configMap?.name ?? s.secret?.name),
+      ['demo-tributary-nats', 'demo-tributary-nats-auth'],
+      'nats.conf and the auth.conf it includes, side by side',
+    );
+    const listener = byKind<V1Deployment>(objects, 'Deployment').get('demo-tributary-push-listener')!;
+    assert.ok(
+      listener.spec?.template.spec?.volumes?.some(
+        (v) => v.secret?.secretName === 'demo-tributary-push-listener-nats',
+      ),
+    );
+    const shared = await template({ nats: { credentials: { secretName: 'x' } } });
+    assert.notEqual(shared.code, 0);
+    assert.match(shared.stderr, /nats\.credentials\.secretName is for an existing NATS without nats\.auth/);
+  });
+
+  test('TLS: the server serves the Secret, clients use tls:// and trust its CA', async () => {
+    const objects = await render({ nats: { tls: { enabled: true, secretName: 'nats-tls' } } });
+    const operator = byKind<V1Deployment>(objects, 'Deployment').get(operatorName)!;
+    const env = envOf(operator);
+    assert.equal(env.get('NATS_URL'), 'tls://demo-tributary-nats.tributary-system.svc:4222');
+    const caVolume = operator.spec?.template.spec?.volumes?.find((v) => v.secret?.secretName === 'nats-tls');
+    const caMount = operator.spec?.template.spec?.containers[0]?.volumeMounts?.find(
+      (m) => m.name === caVolume?.name,
+    );
+    assert.equal(env.get('NATS_CA_FILE'), `${caMount?.mountPath}/ca.crt`);
+    assert.equal(env.get('NODE_EXTRA_CA_CERTS'), env.get('NATS_CA_FILE'));
+    const conf =
+      byKind<V1ConfigMap>(objects, 'ConfigMap').get('demo-tributary-nats')!.data?.['nats.conf'] ?? '';
+    assert.match(conf, /tls \{\s+cert_file: \/etc\/nats\/tls\.crt\s+key_file: \/etc\/nats\/tls\.key/);
+    const noAuth = await template({
+      nats: { auth: { enabled: false }, tls: { enabled: true, secretName: 'x' } },
+    });
+    assert.match(noAuth.stderr, /nats\.tls\.enabled needs nats\.auth\.enabled/);
+    const noSecret = await template({ nats: { tls: { enabled: true } } });
+    assert.match(noSecret.stderr, /nats\.tls\.secretName is required/);
   });
 
   test('nats.enabled=false without a URL, or with both, fails with a message', async () => {
@@ -416,10 +487,24 @@ describe('optional parts', () => {
     assert.deepEqual(pods.spec.namespaceSelector, { matchNames: ['news'] });
   });
 
-  test('NetworkPolicies for the operator and NATS only when enabled', async () => {
-    assert.equal(byKind(await render(), 'NetworkPolicy').size, 0);
-    const policies = byKind(await render({ networkPolicy: { enabled: true } }), 'NetworkPolicy');
+  test('NetworkPolicies for the operator and NATS by default; NATS admits only its clients', async () => {
+    assert.equal(byKind(await render({ networkPolicy: { enabled: false } }), 'NetworkPolicy').size, 0);
+    const policies = byKind<V1NetworkPolicy>(await render(), 'NetworkPolicy');
     assert.deepEqual([...policies.keys()].sort(), ['demo-tributary-nats', operatorName]);
+    type Peer = { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: unknown };
+    const [clients] = (policies.get('demo-tributary-nats')?.spec?.ingress ?? []) as { from?: Peer[] }[];
+    const admitted = (clients?.from ?? []).map((peer) => peer.podSelector?.matchLabels ?? {});
+    assert.ok(
+      admitted.every((labels) => Object.keys(labels).length > 0),
+      'no peer admits every pod',
+    );
+    assert.deepEqual(
+      admitted.map(
+        (l) =>
+          l['app.kubernetes.io/component'] ?? l['app.kubernetes.io/name'] ?? l['tributary.io/nats-client'],
+      ),
+      ['operator', 'push-listener', 'tributary-ingest', 'true'],
+    );
   });
 });
 
@@ -445,6 +530,7 @@ describe('push-listener', () => {
     const objects = ofListener(await render(enabled()));
     assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata?.name}`).sort(), [
       `Deployment/${listenerName}`,
+      `NetworkPolicy/${listenerName}`,
       `PodDisruptionBudget/${listenerName}`,
       `Secret/${keySecret}`,
       `Service/${listenerName}`,
@@ -456,7 +542,12 @@ describe('push-listener', () => {
   test('the listener pod: the ingest image, ports, probes, NATS, the key file, locked down', async () => {
     const values = enabled({
       ingest: { image: { repository: 'registry.example/ingest', tag: '2.0.0' } },
-      nats: { enabled: false, url: 'nats://nats.messaging:4222', credentials: { secretName: 'nats-user' } },
+      nats: {
+        enabled: false,
+        url: 'nats://nats.messaging:4222',
+        auth: { enabled: false },
+        credentials: { secretName: 'nats-user' },
+      },
     });
     const deployment = byKind<V1Deployment>(await render(values), 'Deployment').get(listenerName)!;
     const pod = deployment.spec!.template.spec!;
@@ -581,7 +672,10 @@ describe('push-listener', () => {
       metrics?.ports?.map((p) => `${p.port}/${p.protocol}`),
       ['metrics/TCP'],
     );
-    assert.equal(byKind(await render(enabled()), 'NetworkPolicy').size, 0);
+    assert.equal(
+      byKind(await render(enabled({ networkPolicy: { enabled: false } })), 'NetworkPolicy').size,
+      0,
+    );
   });
 
   test('the generated key is P-256 and the operator, given the rendered env, reads its public half', async () => {

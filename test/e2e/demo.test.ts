@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect } from '@nats-io/transport-node';
+import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import { decodeEnvelope, isWireError, Reassembler, type WirePacket } from '@tributary/ingest-pod/wire';
 import { REPO_ROOT } from '../cluster/index.js';
 import { run } from './chart-helm.js';
@@ -37,8 +37,11 @@ class Output {
 }
 
 /** Packets published on the demo Stream's subject for `ms`, reassembled. */
-async function collectPackets(natsUrl: string, ms: number): Promise<WirePacket[]> {
-  const nc = await connect({ servers: natsUrl });
+async function collectPackets(natsUrl: string, credsFile: string, ms: number): Promise<WirePacket[]> {
+  const nc = await connect({
+    servers: natsUrl,
+    authenticator: credsAuthenticator(fs.readFileSync(credsFile)),
+  });
   const reassembler = new Reassembler();
   const packets: WirePacket[] = [];
   let wireErrors = 0;
@@ -118,13 +121,20 @@ test('npm run demo reaches Live, publishes decodable packets, and Ctrl-C cleans 
   for (const stream of [demo.stdout, demo.stderr])
     stream?.setEncoding('utf8').on('data', (t) => (output.text += t));
 
-  const natsUrl = (await output.waitFor(/demo: NATS (nats:\/\/127\.0\.0\.1:\d+)/, 300_000, demo))[1]!;
+  const [, natsUrl = '', natsConfig = ''] = await output.waitFor(
+    /demo: NATS (nats:\/\/127\.0\.0\.1:\d+) \(config (\S+):/,
+    300_000,
+    demo,
+  );
   const clusterDir = (await output.waitFor(/cluster up in \d+ s \(files: (\S+)\)/, 10_000, demo))[1]!;
   const sourceUrl = (await output.waitFor(/test source -> (udp:\/\/\S+)/, 300_000, demo))[1]!;
   await output.waitFor(/stream default\/demo is Live/, 300_000, demo);
   assert.match(output.text, /NAME\s+PHASE[\s\S]*\ndemo\s+Live/, 'kubectl get streams showed the Stream Live');
 
-  const packets = await collectPackets(natsUrl, COLLECT_MS);
+  // Without a credential the server refuses even a reader; with the namespace's read-only one it serves.
+  await assert.rejects(connect({ servers: natsUrl, maxReconnectAttempts: 0 }), /Authorization Violation/);
+  const readerCreds = (await output.waitFor(/credential of namespace default: (\S+)/, 60_000, demo))[1]!;
+  const packets = await collectPackets(natsUrl, readerCreds, COLLECT_MS);
   const video = packets.filter((p) => p.codec === 'h264');
   const audio = packets.filter((p) => p.codec === 'aac');
   const firstKey = video.findIndex((p) => p.key);
@@ -157,7 +167,7 @@ test('npm run demo reaches Live, publishes decodable packets, and Ctrl-C cleans 
   assert.equal(code, 130, 'the demo ends as interrupted');
   assert.ok(!fs.existsSync(clusterDir), `the cluster's files are gone (${clusterDir})`);
   assert.deepEqual(processesMentioning(clusterDir), [], 'no cluster process is left');
-  assert.deepEqual(processesMentioning(`--port ${natsUrl.split(':').pop()}`), [], 'nats-server is gone');
+  assert.deepEqual(processesMentioning(natsConfig), [], 'nats-server is gone');
   assert.deepEqual(processesMentioning(sourceUrl), [], 'ffmpeg is gone');
   assert.deepEqual(
     fs.readdirSync(scratch).filter((f) => f.startsWith('tributary-demo-')),

@@ -11,8 +11,13 @@ import {
   type KubernetesObject,
   type V1Pod,
 } from '@kubernetes/client-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Stream, StreamSpec } from '@tributary/crds';
+import { LIVE_H264_AAC } from '../../ingest-pod/test/support/media.js';
+import { type NatsServer, startNats } from '../../ingest-pod/test/support/nats.js';
+import { type FfmpegProcess, freeUdpPort, spawnFfmpeg } from '../../ingest-pod/test/support/peers.js';
 import { type AgentOptions, type Cluster, REPO_ROOT, startCluster, waitFor } from '../cluster/index.js';
+import { tributaryImages } from '../cluster/local-images.js';
 
 export const OPERATOR_NAMESPACE = 'tributary-system';
 export const OPERATOR_SA = 'tributary-operator';
@@ -25,11 +30,13 @@ export interface OperatorCluster {
 }
 
 /**
- * A cluster with a scheduler, a controller-manager (it lifts the new node's not-ready taint and
- * collects garbage) and a node agent, the CRDs, and operator/deploy/rbac.yaml applied.
+ * A cluster with the CRDs and operator/deploy/rbac.yaml applied. With `agent`, also a scheduler, a
+ * controller-manager (it lifts the new node's not-ready taint and collects garbage) and a node
+ * agent that runs pods; without, a control plane only: enough for what the operator decides and
+ * writes, not for pods running.
  */
-export async function startOperatorCluster(agent: AgentOptions): Promise<OperatorCluster> {
-  const cluster = await startCluster({ scheduler: true, controllerManager: true, agent });
+export async function startOperatorCluster(agent?: AgentOptions): Promise<OperatorCluster> {
+  const cluster = await startCluster(agent ? { scheduler: true, controllerManager: true, agent } : {});
   try {
     for (const file of CRDS) await cluster.apply(fs.readFileSync(path.join(REPO_ROOT, file), 'utf8'));
     await cluster.createNamespace(OPERATOR_NAMESPACE);
@@ -37,6 +44,8 @@ export async function startOperatorCluster(agent: AgentOptions): Promise<Operato
     const { yaml } = await cluster.serviceAccountKubeConfig(OPERATOR_NAMESPACE, OPERATOR_SA);
     const kubeconfig = path.join(cluster.dir, 'operator.kubeconfig');
     fs.writeFileSync(kubeconfig, yaml, { mode: 0o600 });
+    // startOperator keeps each operator's log there.
+    fs.mkdirSync(path.join(cluster.dir, 'logs'), { recursive: true });
     return { cluster, kubeconfig };
   } catch (error) {
     await cluster.stop();
@@ -84,6 +93,7 @@ export async function startOperator(
   kubeconfig: string,
   identity: string,
   args: string[],
+  env: Record<string, string> = {},
 ): Promise<OperatorProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
@@ -101,7 +111,11 @@ export async function startOperator(
       '127.0.0.1:0',
       ...args,
     ],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'debug' } },
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LOG_LEVEL: 'debug', ...env },
+    },
   );
   const pid = child.pid;
   if (pid === undefined) throw new Error('the operator did not start');
@@ -224,3 +238,66 @@ export async function readPod(cluster: Cluster, namespace: string, name: string)
 }
 
 export { sleep };
+
+/** The image the node agent maps to `tributary` from this checkout (tributaryImages()). */
+export const INGEST_IMAGE = 'ghcr.io/tributary/ingest-pod:e2e';
+
+/** A small live source: 320x240 H.264 and AAC, MPEG-TS over UDP to 127.0.0.1:`port` in real time. */
+export function liveUdpSource(port: number): FfmpegProcess {
+  return spawnFfmpeg([...LIVE_H264_AAC, '-f', 'mpegts', `udp://127.0.0.1:${port}?pkt_size=1316`]);
+}
+
+/** A cluster with real ingest pods, an operator on a plain nats-server, and live UDP sources. */
+export interface LiveOperatorBed {
+  cluster: Cluster;
+  nats: NatsServer;
+  /** An unauthenticated client of that server, for the test's own subscriptions. */
+  nc: NatsConnection;
+  operator: OperatorProcess;
+  /** A namespace for the test's Streams. */
+  namespace: string;
+  /** Input `i`: the URL of live source `i`. */
+  udp(i: number): { url: string };
+  /** The ffmpeg processes behind those URLs (a test may stop one). */
+  sources: FfmpegProcess[];
+  stop(): Promise<void>;
+}
+
+export async function startLiveOperatorBed(identity: string, sourceCount: number): Promise<LiveOperatorBed> {
+  const nats = await startNats();
+  const sources: FfmpegProcess[] = [];
+  let cluster: Cluster | undefined;
+  let nc: NatsConnection | undefined;
+  let operator: OperatorProcess | undefined;
+  const stop = async () => {
+    await Promise.all(sources.map((s) => s.stop()));
+    await operator?.stop();
+    await cluster?.stop();
+    await nc?.close();
+    await nats.stop();
+  };
+  try {
+    nc = await connect({ servers: nats.url });
+    let kubeconfig: string;
+    ({ cluster, kubeconfig } = await startOperatorCluster({ images: tributaryImages() }));
+    const namespace = await createStreamNamespace(cluster);
+    const flags = ['--nats-url', nats.url, '--ingest-image', INGEST_IMAGE, '--status-interval', '2s'];
+    operator = await startOperator(kubeconfig, identity, flags);
+    const ports: number[] = [];
+    for (let i = 0; i < sourceCount; i++) ports.push(await freeUdpPort());
+    for (const port of ports) sources.push(liveUdpSource(port));
+    return {
+      cluster,
+      nats,
+      nc,
+      operator,
+      namespace,
+      udp: (i) => ({ url: `udp://127.0.0.1:${ports[i]}` }),
+      sources,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -75,7 +75,7 @@ app.kubernetes.io/component: {{ .component }}
 {{/* The NATS URL every component uses: the in-chart server's Service, or nats.url. */}}
 {{- define "tributary.natsUrl" -}}
 {{- if .Values.nats.enabled }}
-{{- printf "nats://%s.%s.svc:4222" (include "tributary.nats.fullname" .) .Release.Namespace }}
+{{- printf "%s://%s.%s.svc:4222" (ternary "tls" "nats" .Values.nats.tls.enabled) (include "tributary.nats.fullname" .) .Release.Namespace }}
 {{- else }}
 {{- required "nats.url is required when nats.enabled is false (the URL of your NATS)" .Values.nats.url }}
 {{- end }}
@@ -90,6 +90,29 @@ app.kubernetes.io/managed-by: tributary-operator
 {{/* At most 60 characters: a Service name (a 63-character label). */}}
 {{- define "tributary.pushListener.fullname" -}}
 {{- printf "%s-push-listener" (include "tributary.fullname" .) }}
+{{- end }}
+
+{{/* Where the operator finds the NATS server's CA certificate (nats.tls). */}}
+{{- define "tributary.nats.caDir" -}}
+/etc/tributary/nats-ca
+{{- end }}
+
+{{/* The Secret the operator keeps the NATS authority in (keys, and the server's auth.conf). */}}
+{{- define "tributary.nats.authSecret" -}}
+{{- printf "%s-nats-auth" (include "tributary.fullname" .) }}
+{{- end }}
+
+{{/* The push-listener's NATS credential: minted by the operator, or the one given for an existing NATS. */}}
+{{- define "tributary.pushListener.natsSecret" -}}
+{{- if .Values.nats.auth.enabled }}
+{{- printf "%s-push-listener-nats" (include "tributary.fullname" .) }}
+{{- else }}
+{{- .Values.nats.credentials.secretName }}
+{{- end }}
+{{- end }}
+
+{{- define "tributary.pushListener.natsSecretKey" -}}
+{{- if .Values.nats.auth.enabled }}nats.creds{{ else }}{{ .Values.nats.credentials.key }}{{ end }}
 {{- end }}
 
 {{- define "tributary.pushListener.sealingKeySecret" -}}

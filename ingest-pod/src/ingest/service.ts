@@ -1,11 +1,12 @@
 import { hostname } from 'node:os';
-import { type IngestConfig, subjects } from '@tributary/crds';
+import { type IngestConfig, natsInboxPrefix, subjects } from '@tributary/crds';
 import type { DestinationStream, LevelWithSilent } from 'pino';
 import type { ControlReply } from '../failover/types.js';
 import { startHealthServer } from '../observability/http-server.js';
-import { createLogger, type Logger } from '../observability/logger.js';
+import { createLogger, type Logger, redactedJson } from '../observability/logger.js';
 import { createIngestMetrics } from '../observability/metrics.js';
 import { checkReadiness } from '../observability/readiness.js';
+import { SecretRedactor } from '../observability/secret-redactor.js';
 import { runShutdownSteps, type ShutdownStep } from '../observability/shutdown.js';
 import { connectNats, type NatsLink } from '../publish/connection.js';
 import { createPublisher } from '../publish/publisher.js';
@@ -19,11 +20,15 @@ import { type StatusLoop, startStatusLoop } from '../status/status-loop.js';
 import { StatusTracker } from '../status/status-tracker.js';
 import { Timeline } from '../timeline/timeline.js';
 import type { ListenAddress } from './config-source.js';
-import { handleControl } from './control-handler.js';
+import { ControlHandler } from './control-handler.js';
 import { createFailoverMetrics } from './failover-metrics.js';
 import { InputManager } from './input-manager.js';
+import { secretValuesOf } from './input-secrets.js';
 import type { Env } from './resolve-input.js';
 import { composeStatus } from './status-snapshot.js';
+
+/** Pause between attempts to reach NATS again after a disconnect. */
+const NATS_RECONNECT_WAIT_MS = 250;
 
 export interface IngestServiceOptions {
   config: IngestConfig;
@@ -60,8 +65,12 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
   const { config } = options;
   const stream = { namespace: config.stream.namespace, name: config.stream.name };
   let activeInput: number | null = null;
+  // Registered before anything is logged; inputs resolved later (live edits) add theirs.
+  const secrets = new SecretRedactor();
+  for (const input of config.inputs) secrets.register(...secretValuesOf(input, options.env));
   const log = createLogger({
     stream,
+    secrets,
     ...(options.logLevel !== undefined && { level: options.logLevel }),
     ...(options.logDestination !== undefined && { destination: options.logDestination }),
     mixin: () => ({ input: activeInput }),
@@ -76,6 +85,7 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
     port: options.listen.port,
     registry: metrics.registry,
     log,
+    redact: (text) => secrets.redact(text),
     readiness: () => {
       const active = manager?.active() ?? { priority: null, packetTimeoutMs: 0 };
       return checkReadiness({
@@ -95,12 +105,24 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
   link = await connectNats({
     servers: options.natsUrl,
     name: `tributary-ingest-${stream.namespace}-${stream.name}`,
+    // Media is dropped while disconnected: retry a restarted server within a quarter second (plus
+    // the client's jitter) rather than the client's default 2 s.
+    reconnectTimeWaitMs: NATS_RECONNECT_WAIT_MS,
     ...(options.natsCreds !== undefined && { credsFile: options.natsCreds }),
+    inboxPrefix: natsInboxPrefix({ kind: 'stream', namespace: stream.namespace, stream: stream.name }),
     log,
     metrics,
   });
   const subjectsOf = subjects(config.subjectPrefix, stream.namespace, stream.name);
-  const publisher = createPublisher({ nc: link.nc, subjects: subjectsOf, stream, link, log, metrics });
+  const publisher = createPublisher({
+    nc: link.nc,
+    subjects: subjectsOf,
+    stream,
+    link,
+    log,
+    metrics,
+    secrets,
+  });
   const timeline = new Timeline({}, (reanchor) => metrics.timelineReanchors.inc({ reason: reanchor.reason }));
 
   let statusLoop: StatusLoop | undefined;
@@ -143,11 +165,16 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
     metrics,
     failoverMetrics: createFailoverMetrics(metrics.registry),
     log,
+    secrets,
   });
   manager = inputs;
+  const controlHandler = new ControlHandler(config, inputs);
   statusLoop = startStatusLoop({
     tracker,
-    publish: (snapshot) => publisher.publishStatus(composeStatus(snapshot, inputs.status(), inputs.urls)),
+    publish: (snapshot) =>
+      publisher.publishStatus(
+        composeStatus(snapshot, inputs.status(), inputs.urls, controlHandler.configGeneration),
+      ),
   });
 
   const control = link.nc.subscribe(subjectsOf.control, {
@@ -161,12 +188,13 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
       try {
         const request: unknown = message.json();
         op = (request as { op?: unknown } | null)?.op;
-        reply = handleControl(request, inputs, config);
+        reply = controlHandler.handle(request);
+        if (op === 'configure' && reply.ok) publishStatusSoon();
       } catch (err) {
         reply = { ok: false, error: 'invalid_request', message: `not JSON: ${(err as Error).message}` };
       }
       log.info({ op, ok: reply.ok, reply: reply.message }, 'control request');
-      message.respond(JSON.stringify(reply));
+      message.respond(redactedJson(reply, secrets));
     },
   });
 

@@ -11,6 +11,8 @@ export interface NatsLinkOptions {
   credsFile?: string;
   log: Logger;
   metrics?: Pick<IngestMetrics, 'natsConnected' | 'natsReconnects'>;
+  /** Reply inboxes under this prefix: the one the identity's NATS permissions allow (natsInboxPrefix). */
+  inboxPrefix?: string;
   /** Pause between reconnect attempts; the client's default (2 s) when absent. */
   reconnectTimeWaitMs?: number;
 }
@@ -41,6 +43,7 @@ export async function connectNats(options: NatsLinkOptions): Promise<NatsLink> {
     pingInterval: 10_000,
     maxPingOut: 3,
     ...(options.reconnectTimeWaitMs !== undefined && { reconnectTimeWait: options.reconnectTimeWaitMs }),
+    ...(options.inboxPrefix !== undefined && { inboxPrefix: options.inboxPrefix }),
     ...(credsFile && { authenticator: credsAuthenticator(() => readFileSync(credsFile)) }),
   });
 

@@ -1,6 +1,7 @@
 // The push-listener process: health and metrics, NATS, the registry mirror, the gate, and the
 // RTMP and SRT servers; a graceful drain on SIGTERM.
 import type { KeyObject } from 'node:crypto';
+import { natsInboxPrefix } from '@tributary/crds';
 import type { DestinationStream, LevelWithSilent } from 'pino';
 import { startHealthServer } from '../observability/http-server.js';
 import type { Logger } from '../observability/logger.js';
@@ -99,6 +100,7 @@ export async function startPushListener(options: PushListenerOptions): Promise<P
       servers: options.natsUrl,
       name: `tributary-push-listener-${options.replica}`,
       ...(options.natsCreds !== undefined && { credsFile: options.natsCreds }),
+      inboxPrefix: natsInboxPrefix({ kind: 'push-listener' }),
       log,
       metrics,
     });

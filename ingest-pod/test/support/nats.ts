@@ -17,6 +17,10 @@ export interface NatsOptions {
    * version, built from Go modules by scripts/kube-binaries.sh.
    */
   server?: 'debian' | 'chart';
+  /** More configuration, e.g. the authorization the operator renders. */
+  extraConfig?: string;
+  /** Listen on this port (127.0.0.1) instead of a free one. */
+  port?: number;
 }
 
 export interface NatsServer {
@@ -26,6 +30,10 @@ export interface NatsServer {
   stop(): Promise<void>;
   /** Stops the server and starts it again on the same port (clients see a disconnect). */
   restart(): Promise<void>;
+  /** Freezes the server process (SIGSTOP): clients stay connected to a server that reads nothing. */
+  pause(): void;
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void;
 }
 
 const READY_TIMEOUT_MS = 10_000;
@@ -34,7 +42,7 @@ const STOP_GRACE_MS = 5_000;
 /** Starts a nats-server from PATH on a free 127.0.0.1 port; resolves once it accepts clients. */
 export async function startNats(options: NatsOptions = {}): Promise<NatsServer> {
   const dir = await mkdtemp(join(tmpdir(), 'tributary-nats-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const configFile = join(dir, 'nats.conf');
   await writeFile(configFile, configText(port, dir, options));
 
@@ -50,11 +58,20 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
       const running = child;
       child = undefined;
       process.off('exit', killOnExit);
+      running?.kill('SIGCONT'); // a paused server would not act on SIGTERM
       if (running) await terminate(running);
       await rm(dir, { recursive: true, force: true });
     },
+    pause() {
+      if (!child) throw new Error('nats-server was stopped');
+      child.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
     async restart() {
       if (!child) throw new Error('nats-server was stopped');
+      child.kill('SIGCONT');
       await terminate(child);
       child = await launch(binary, configFile, port);
     },
@@ -65,6 +82,7 @@ function configText(port: number, dir: string, options: NatsOptions): string {
   const lines = [`listen: "127.0.0.1:${port}"`];
   if (options.maxPayload !== undefined) lines.push(`max_payload: ${options.maxPayload}`);
   if (options.jetstream) lines.push(`jetstream { store_dir: ${JSON.stringify(join(dir, 'js'))} }`);
+  if (options.extraConfig) lines.push(options.extraConfig);
   return `${lines.join('\n')}\n`;
 }
 

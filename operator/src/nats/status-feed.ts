@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { allStreamsSubject, parseStreamSubject } from '@tributary/crds';
+import { allStreamsSubject, natsInboxPrefix, parseStreamSubject } from '@tributary/crds';
 import type { Logger } from 'pino';
 import { type PodSnapshot, parseSnapshot } from '../status/snapshot.js';
 
@@ -12,7 +12,8 @@ export interface SnapshotEntry {
 
 export interface StatusFeedOptions {
   servers: string;
-  credsFile?: string | undefined;
+  /** The `.creds` file's content, read at every (re)connect; none: connect without a credential. */
+  credentials?: (() => Uint8Array) | undefined;
   subjectPrefix: string;
   log: Logger;
   /** Called with `<namespace>/<name>` for every snapshot received. */
@@ -21,6 +22,9 @@ export interface StatusFeedOptions {
   watches?: (namespace: string) => boolean;
   now?: () => number;
 }
+
+/** Pause before a connection that ended for good is replaced (the client retries transient losses itself). */
+const FEED_RESTART_MS = 5_000;
 
 /** The latest `.status` snapshot of every ingest pod, from one wildcard subscription. */
 export class StatusFeed {
@@ -51,9 +55,24 @@ export class StatusFeed {
     this.#latest.delete(key);
   }
 
-  /** Connects in the background and keeps reconnecting; never rejects. */
+  /**
+   * Connects in the background and keeps reconnecting; never rejects. A connection that ends for
+   * good (the server refused the credential, or the client gave up) is replaced by a new one.
+   */
   start(): void {
-    void this.#run().catch((error: unknown) => this.#o.log.error({ err: error }, 'NATS status feed stopped'));
+    void (async () => {
+      while (!this.#stopped) {
+        try {
+          await this.#run();
+        } catch (error) {
+          this.#o.log.error({ err: error }, 'NATS status feed failed');
+        }
+        this.#connected = false;
+        if (this.#stopped) break;
+        this.#o.log.warn({ restartInMs: FEED_RESTART_MS }, 'NATS status feed ended; connecting again');
+        await sleep(FEED_RESTART_MS);
+      }
+    })();
   }
 
   async stop(): Promise<void> {
@@ -62,14 +81,15 @@ export class StatusFeed {
   }
 
   async #run(): Promise<void> {
-    const { log, credsFile } = this.#o;
+    const { log, credentials } = this.#o;
     const nc = await connect({
       servers: this.#o.servers,
       name: 'tributary-operator',
       maxReconnectAttempts: -1,
       waitOnFirstConnect: true,
       pingInterval: 10_000,
-      ...(credsFile && { authenticator: credsAuthenticator(() => readFileSync(credsFile)) }),
+      inboxPrefix: natsInboxPrefix({ kind: 'operator' }),
+      ...(credentials && { authenticator: credsAuthenticator(credentials) }),
     });
     if (this.#stopped) {
       await nc.close();

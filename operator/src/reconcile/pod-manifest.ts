@@ -8,15 +8,19 @@ import type {
   V1VolumeMount,
 } from '@kubernetes/client-node';
 import { API_VERSION, INGEST_CONFIG_ENV, STREAM, type Stream, type VodMount } from '@tributary/crds';
+import { CA_KEY, CREDS_KEY } from '../nats-auth/secret-keys.js';
 import { ingestPodConfig } from './ingest-config.js';
+import { type LiveConfig, liveConfigOf, podShapeOf } from './live-config.js';
 import { referencesOf } from './references.js';
-import { specHash } from './spec-hash.js';
+import { saltedDigest, specHash } from './spec-hash.js';
 
 export const INGEST_APP = 'tributary-ingest';
 export const LABEL_APP = 'app.kubernetes.io/name';
 export const LABEL_STREAM = 'tributary.io/stream';
 export const ANNOTATION_SPEC_HASH = 'tributary.io/spec-hash';
 export const ANNOTATION_GENERATION = 'tributary.io/stream-generation';
+/** Salt of the Secret digests in the spec hash; kept for the pod's lifetime. */
+export const ANNOTATION_SECRET_SALT = 'tributary.io/secret-salt';
 export const INGEST_CONTAINER = 'ingest';
 /** Port of the pod's /healthz, /readyz and /metrics. */
 export const INGEST_HTTP_PORT = 8080;
@@ -25,6 +29,19 @@ const NATS_CREDS_DIR = '/etc/tributary/nats';
 /** The ingest pod of a Stream is named after it; 52-character names leave room for the suffix. */
 export function ingestPodName(stream: string): string {
   return `${stream}-ingest`;
+}
+
+/** The Secret holding a Stream's own NATS credential (owned by the Stream). */
+export function streamCredentialsSecret(stream: string): string {
+  return `${ingestPodName(stream)}-nats`;
+}
+
+function natsCredentialsOf(
+  settings: IngestPodSettings,
+  stream: string,
+): { secret: string; key: string } | undefined {
+  const creds = settings.natsCredentials;
+  return creds === 'per-stream' ? { secret: streamCredentialsSecret(stream), key: CREDS_KEY } : creds;
 }
 
 /** Pod settings that come from the operator's configuration rather than from the Stream. */
@@ -41,27 +58,42 @@ export interface IngestPodSettings {
   image: string;
   subjectPrefix: string;
   natsUrl: string;
-  /** A Secret in the Stream's namespace holding a NATS `.creds` file. */
-  natsCredentials?: { secret: string; key: string } | undefined;
+  /**
+   * A Secret in the Stream's namespace holding a NATS `.creds` file, shared by every pod; or
+   * 'per-stream': the Secret the operator minted for this Stream alone (streamCredentialsSecret).
+   */
+  natsCredentials?: { secret: string; key: string } | 'per-stream' | undefined;
+  /** The per-stream Secret also holds the NATS server's CA (TLS): the pod's Node trusts it. */
+  natsCa?: boolean | undefined;
   defaults: IngestPodDefaults;
   /** The push-listener's public sealing key (SPKI DER, base64) for pods with a push input. */
   pushListenerKey?: string | undefined;
+  /**
+   * Inputs and failover settings are sent to the running pod (the operator has NATS), so they stay
+   * out of the spec hash; otherwise a change of them replaces the pod.
+   */
+  liveEdits?: boolean | undefined;
 }
 
 export interface DesiredPod {
   pod: V1Pod;
+  /** Covers what only a new pod can change; not the inputs and failover settings. */
   hash: string;
+  /** What the running pod is told on its control subject instead. */
+  live: LiveConfig;
 }
 
 /**
  * The ingest Pod for a (valid) Stream. `secretDigests` (one digest per referenced Secret key) enter
- * the spec hash, so a rotated secret value replaces the pod like any other change.
+ * the spec hash salted with `secretSalt`, so a rotated secret value replaces the pod like any other
+ * change of its shape. Inputs and failover settings do not enter it: they are changed live.
  */
 export function buildIngestPod(
   stream: Stream,
   vodMounts: ReadonlyMap<string, VodMount>,
   secretDigests: readonly string[],
   settings: IngestPodSettings,
+  secretSalt = '',
 ): DesiredPod {
   const name = stream.metadata.name;
   const namespace = stream.metadata.namespace ?? '';
@@ -70,12 +102,16 @@ export function buildIngestPod(
     name: INGEST_CONFIG_ENV,
     value: JSON.stringify({ ...config, stream: { ...config.stream, generation } }),
   });
+  const natsCredentials = natsCredentialsOf(settings, name);
   const env: V1EnvVar[] = [
-    // Generation 0 while hashing: spec changes that do not touch the pod (ladder) must not replace it.
-    configEnv(0),
+    // While hashing: no generation (the ladder does not touch the pod), no live part if relayed.
+    settings.liveEdits
+      ? { name: INGEST_CONFIG_ENV, value: JSON.stringify(podShapeOf(config)) }
+      : configEnv(0),
     { name: 'NATS_URL', value: settings.natsUrl },
-    ...(settings.natsCredentials
-      ? [{ name: 'NATS_CREDS', value: `${NATS_CREDS_DIR}/${settings.natsCredentials.key}` }]
+    ...(natsCredentials ? [{ name: 'NATS_CREDS', value: `${NATS_CREDS_DIR}/${natsCredentials.key}` }] : []),
+    ...(natsCredentials && settings.natsCa
+      ? [{ name: 'NODE_EXTRA_CA_CERTS', value: `${NATS_CREDS_DIR}/${CA_KEY}` }]
       : []),
     { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
     // Bind the pod's own address: pods sharing a host network (or a test node) must not collide.
@@ -160,13 +196,15 @@ export function buildIngestPod(
       ...(defaults.imagePullSecrets?.length && { imagePullSecrets: defaults.imagePullSecrets }),
     },
   };
-  const hash = specHash({ labels: pod.metadata?.labels, spec: pod.spec, secrets: [...secretDigests].sort() });
+  const secrets = secretDigests.map((digest) => saltedDigest(secretSalt, digest)).sort();
+  const hash = specHash({ labels: pod.metadata?.labels, spec: pod.spec, secrets });
   env[0] = configEnv(stream.metadata.generation ?? 0);
   pod.metadata!.annotations = {
     [ANNOTATION_SPEC_HASH]: hash,
     [ANNOTATION_GENERATION]: String(stream.metadata.generation ?? 0),
+    ...(secretSalt && { [ANNOTATION_SECRET_SALT]: secretSalt }),
   };
-  return { pod, hash };
+  return { pod, hash, live: liveConfigOf(config) };
 }
 
 function podVolumes(
@@ -195,9 +233,11 @@ function podVolumes(
     volumes.push(volume);
     mounts.push({ name: volume.name, mountPath: `/vod/${mount}`, readOnly: true });
   }
-  if (settings.natsCredentials) {
-    const { secret, key } = settings.natsCredentials;
-    volumes.push({ name: 'nats-credentials', secret: { secretName: secret, items: [{ key, path: key }] } });
+  const natsCredentials = natsCredentialsOf(settings, stream.metadata.name);
+  if (natsCredentials) {
+    const { secret, key } = natsCredentials;
+    const items = [key, ...(settings.natsCa ? [CA_KEY] : [])].map((k) => ({ key: k, path: k }));
+    volumes.push({ name: 'nats-credentials', secret: { secretName: secret, items } });
     mounts.push({ name: 'nats-credentials', mountPath: NATS_CREDS_DIR, readOnly: true });
   }
   return { volumes, mounts };

@@ -9,6 +9,7 @@ import { objectPath, STREAMS } from '../kube/resources.js';
 import { applyPod, applyStreamStatus, deletePod, patchStreamFinalizers } from '../kube/writes.js';
 import type { RouteRemoval } from '../nats/push-routes.js';
 import type { SnapshotEntry } from '../nats/status-feed.js';
+import type { ControlAnswer } from '../nats/stream-control.js';
 import type { OperatorMetrics } from '../observability/metrics.js';
 import {
   decidePushRoute,
@@ -21,9 +22,18 @@ import { podState } from '../status/pod-state.js';
 import { currentSnapshot, type StatusFacts, streamStatus } from '../status/stream-status.js';
 import { decideStatusWrite } from '../status/write-decision.js';
 import { type ValidationOptions, validateAgainstWorld } from './cross-validate.js';
+import { LiveRelay } from './live-relay.js';
 import { type BackoffSettings, decidePod, freshMemory, type PodMemory } from './pod-decision.js';
-import { buildIngestPod, type IngestPodSettings, ingestPodName } from './pod-manifest.js';
+import {
+  ANNOTATION_SECRET_SALT,
+  buildIngestPod,
+  type IngestPodSettings,
+  ingestPodName,
+  streamCredentialsSecret,
+} from './pod-manifest.js';
 import { referencesOf } from './references.js';
+import { newSalt } from './spec-hash.js';
+import { removeSwitchAnnotation } from './switch-annotation.js';
 
 export interface ReconcilerSettings {
   pod: IngestPodSettings;
@@ -34,6 +44,8 @@ export interface ReconcilerSettings {
   /** A pod's status snapshot older than this no longer counts. */
   snapshotStaleMs: number;
   push?: { rtmp?: string | undefined; srt?: string | undefined } | undefined;
+  /** A live configuration the pod has not reported yet is sent again after this long (default 5 s). */
+  liveConfigResendMs?: number | undefined;
 }
 
 export interface ReconcilerDeps {
@@ -43,6 +55,12 @@ export interface ReconcilerDeps {
   events: EventRecorder;
   /** The push registry in NATS KV; undefined when the operator has no NATS (no finalizer then). */
   pushRoutes?: { remove(namespace: string, name: string, uid: string): Promise<RouteRemoval> } | undefined;
+  /** Mints each Stream's NATS credential Secret before its pod needs it; undefined: pods share one. */
+  credentials?: { ensureStream(stream: Stream, secretName: string): Promise<void> } | undefined;
+  /** The ingest pods' control subjects; undefined when the operator has no NATS (edits replace pods). */
+  control?:
+    | { request(namespace: string, name: string, body: Record<string, unknown>): Promise<ControlAnswer> }
+    | undefined;
   metrics: OperatorMetrics;
   log: Logger;
   settings: ReconcilerSettings;
@@ -63,10 +81,23 @@ export class StreamReconciler {
   readonly #written = new Map<string, { status: StreamStatus; at: number; uid: string }>();
   /** The last pod seen or applied per Stream. */
   readonly #applied = new Map<string, V1Pod>();
+  /** The salt of each Stream's Secret digests until its pod carries it. */
+  readonly #salts = new Map<string, string>();
+  readonly #relay: LiveRelay | undefined;
 
   constructor(deps: ReconcilerDeps) {
     this.#d = deps;
     this.#now = deps.now ?? Date.now;
+    const control = deps.control;
+    this.#relay = control
+      ? new LiveRelay({
+          control,
+          recordEvent: (stream, event) => deps.events.record(stream, event),
+          removeSwitchAnnotation: (stream, value) => removeSwitchAnnotation(deps.api, stream, value),
+          log: deps.log,
+          resendAfterMs: deps.settings.liveConfigResendMs ?? 5000,
+        })
+      : undefined;
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -102,10 +133,17 @@ export class StreamReconciler {
       stream = guarded;
     }
 
+    await this.#loadSecrets(stream);
     const problems = validateAgainstWorld(stream, this.#world(namespace), settings.validation);
     const desired =
       problems.length === 0 && !stream.spec.suspend
-        ? buildIngestPod(stream, this.#vodMounts(stream), this.#secretDigests(stream), settings.pod)
+        ? buildIngestPod(
+            stream,
+            this.#vodMounts(stream),
+            this.#secretDigests(stream),
+            { ...settings.pod, liveEdits: this.#relay !== undefined },
+            this.#secretSalt(key, pod),
+          )
         : undefined;
     const decision = decidePod({
       stream: {
@@ -125,6 +163,9 @@ export class StreamReconciler {
     let podNote: StatusFacts['podNote'];
 
     let rejected: ApiError | undefined;
+    // Written before the pod needs it, and again should someone delete it.
+    if (desired && this.#d.credentials)
+      await this.#d.credentials.ensureStream(stream, streamCredentialsSecret(name));
     if (action.kind === 'create' && desired) {
       log.info({ pod: podName, reason: action.reason, hash: desired.hash }, 'applying the ingest pod');
       try {
@@ -185,6 +226,12 @@ export class StreamReconciler {
       push: settings.push,
       staleAfterMs: settings.snapshotStaleMs,
     };
+    // Without NATS there is no control subject: every spec change replaces the pod.
+    const live = this.#relay
+      ? await this.#relay.reconcile({ key, stream, pod, desired, snapshot: currentSnapshot(facts), now })
+      : {};
+    facts.liveConfig = live.condition;
+    if (live.requeueAfterMs !== undefined) requeueAfterMs = min(requeueAfterMs, live.requeueAfterMs);
     const written = this.#written.get(key);
     const previous = written?.uid === stream.metadata.uid ? written?.status : stream.status;
     const status = streamStatus(facts, previous);
@@ -288,7 +335,19 @@ export class StreamReconciler {
         const secret = cache.secret(namespace, name);
         return secret ? Object.keys(secret.data ?? {}) : undefined;
       },
+      secretLabels: (name: string) => {
+        const secret = cache.secret(namespace, name);
+        return secret ? (secret.metadata?.labels ?? {}) : undefined;
+      },
     };
+  }
+
+  /** Reads the Secrets this Stream (and its pod) use, where the cache has only their metadata. */
+  async #loadSecrets(stream: Stream): Promise<void> {
+    const names = referencesOf(stream).secrets.map((use) => use.secret);
+    const creds = this.#d.settings.validation.natsCredentials;
+    if (creds) names.push(creds.secret);
+    if (names.length > 0) await this.#d.cache.loadSecrets(stream.metadata.namespace ?? '', names);
   }
 
   #vodMounts(stream: Stream): Map<string, VodMount> {
@@ -309,7 +368,27 @@ export class StreamReconciler {
     });
   }
 
+  /**
+   * Forgets what this replica learnt while leading (pod memory, statuses written, pods applied), so
+   * a later term starts from the cluster as it then is rather than from a stale past.
+   */
+  reset(): void {
+    this.#memory.clear();
+    this.#written.clear();
+    this.#applied.clear();
+    this.#relay?.reset();
+  }
+
+  /** The salt the pod's hash was made with, so the same Secrets give the same hash. */
+  #secretSalt(key: string, pod: V1Pod | undefined): string {
+    const salt = pod?.metadata?.annotations?.[ANNOTATION_SECRET_SALT] ?? this.#salts.get(key) ?? newSalt();
+    this.#salts.set(key, salt);
+    return salt;
+  }
+
   #forget(key: string, namespace: string, name: string): void {
+    this.#relay?.forget(key);
+    this.#salts.delete(key);
     const uid = this.#written.get(key)?.uid;
     if (uid) this.#d.events.forget(uid);
     this.#memory.delete(key);

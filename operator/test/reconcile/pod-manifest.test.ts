@@ -146,22 +146,94 @@ test('VodMounts an input reads are mounted read-only at /vod/<mount>', () => {
   assert.equal(volumes.find((v) => v.name === 'vod-archive')?.nfs?.readOnly, true);
 });
 
-test('the hash changes with what the pod runs, not with the generation or the ladder', () => {
+test('the hash changes with what needs a new pod, not with the generation or the ladder', () => {
   const base = buildIngestPod(stream('news'), noMounts, [], settings).hash;
   const laddered = stream('news', { ladder: [{ name: '720p', bitrateKbps: 3000 }] }, { generation: 2 });
   assert.equal(buildIngestPod(laddered, noMounts, [], settings).hash, base);
-  const other = stream('news', { inputs: [{ url: 'udp://239.1.1.2:5000' }] });
-  assert.notEqual(buildIngestPod(other, noMounts, [], settings).hash, base);
   assert.notEqual(buildIngestPod(stream('news'), noMounts, [], { ...settings, image: 'x:2' }).hash, base);
+  const hostNetwork = stream('news', { pod: { hostNetwork: true } });
+  assert.notEqual(buildIngestPod(hostNetwork, noMounts, [], settings).hash, base);
+});
+
+test('inputs and failover settings are live: the pod shape hash stays, the live config carries them', () => {
+  const live = { ...settings, liveEdits: true };
+  const base = buildIngestPod(stream('news'), noMounts, [], live);
+  const edited = stream(
+    'news',
+    {
+      inputs: [{ url: 'udp://239.1.1.2:5000' }, { url: 'udp://239.1.1.3:5000', params: { a: 'b' } }],
+      failover: { packetTimeout: '3s' },
+    },
+    { generation: 2 },
+  );
+  const desired = buildIngestPod(edited, noMounts, [], live);
+  assert.equal(desired.hash, base.hash, 'a change of inputs and failover only keeps the pod');
+  // Without live edits (no NATS to relay them), the same change replaces the pod.
+  assert.notEqual(
+    buildIngestPod(edited, noMounts, [], settings).hash,
+    buildIngestPod(stream('news'), noMounts, [], settings).hash,
+  );
+  assert.deepEqual(desired.live, {
+    generation: 2,
+    inputs: [
+      { url: 'udp://239.1.1.2:5000', priority: 0 },
+      { url: 'udp://239.1.1.3:5000', priority: 1, params: { a: 'b' } },
+    ],
+    failover: { packetTimeoutMs: 3000 },
+  });
+  // A new pod still starts with the whole configuration.
+  const config = JSON.parse(envValue(desired.pod, 'TRIBUTARY_STREAM')?.value ?? '{}');
+  assert.equal(config.inputs.length, 2);
+  assert.equal(config.stream.generation, 2);
+});
+
+test('a Secret env var added, or a push input added, changes the pod shape hash', () => {
+  const live = { ...settings, liveEdits: true };
+  // The same digests on both sides: only the env vars differ.
+  const digests = ['cdn/auth=aaaa', 'enc/key=aaaa'];
+  const base = buildIngestPod(
+    stream('news', { inputs: [{ url: 'https://cdn/x.m3u8' }] }),
+    noMounts,
+    digests,
+    live,
+    'salt',
+  );
+  const withSecret = stream('news', {
+    inputs: [
+      {
+        url: 'https://cdn/x.m3u8',
+        headersFrom: [{ name: 'Authorization', secretKeyRef: { name: 'cdn', key: 'auth' } }],
+      },
+    ],
+  });
+  assert.notEqual(buildIngestPod(withSecret, noMounts, digests, live, 'salt').hash, base.hash);
+  const withPush = stream('news', {
+    inputs: [
+      { url: 'https://cdn/x.m3u8' },
+      { url: 'publish://', publishKeySecretRef: { name: 'enc', key: 'key' } },
+    ],
+  });
+  assert.notEqual(buildIngestPod(withPush, noMounts, digests, live, 'salt').hash, base.hash);
 });
 
 test('a rotated secret value changes the hash, so the pod is replaced and reads it', () => {
   const s = stream('news', {
     inputs: [{ url: 'publish://', publishKeySecretRef: { name: 'enc', key: 'key' } }],
   });
-  const before = buildIngestPod(s, noMounts, ['enc/key=aaaa'], settings).hash;
-  assert.equal(buildIngestPod(s, noMounts, ['enc/key=aaaa'], settings).hash, before);
-  assert.notEqual(buildIngestPod(s, noMounts, ['enc/key=bbbb'], settings).hash, before);
+  const before = buildIngestPod(s, noMounts, ['enc/key=aaaa'], settings, 'salt-1').hash;
+  assert.equal(buildIngestPod(s, noMounts, ['enc/key=aaaa'], settings, 'salt-1').hash, before);
+  assert.notEqual(buildIngestPod(s, noMounts, ['enc/key=bbbb'], settings, 'salt-1').hash, before);
+});
+
+test('Secret digests enter the hash salted: another salt, another hash; the pod keeps its salt', () => {
+  const s = stream('news', {
+    inputs: [{ url: 'publish://', publishKeySecretRef: { name: 'enc', key: 'key' } }],
+  });
+  const one = buildIngestPod(s, noMounts, ['enc/key=aaaa'], settings, 'salt-1');
+  const two = buildIngestPod(s, noMounts, ['enc/key=aaaa'], settings, 'salt-2');
+  assert.notEqual(one.hash, two.hash);
+  assert.equal(one.pod.metadata?.annotations?.['tributary.io/secret-salt'], 'salt-1');
+  assert.ok(!JSON.stringify(one.pod).includes('aaaa'), 'the digest itself appears nowhere');
 });
 
 test('NATS credentials come from a Secret mounted read-only, named by NATS_CREDS', () => {
@@ -174,4 +246,20 @@ test('NATS credentials come from a Secret mounted read-only, named by NATS_CREDS
   assert.ok(mount?.readOnly);
   const volume = pod.spec?.volumes?.find((v) => v.name === mount?.name);
   assert.equal(volume?.secret?.secretName, 'nats-user');
+});
+
+test("with NATS authorization each pod mounts its own Stream's credential Secret", () => {
+  const volumeOf = (name: string) => {
+    const { pod } = buildIngestPod(stream(name), noMounts, [], {
+      ...settings,
+      natsCredentials: 'per-stream',
+    });
+    const creds = envValue(pod, 'NATS_CREDS')?.value ?? '';
+    const mount = container(pod).volumeMounts?.find((m) => creds.startsWith(`${m.mountPath}/`));
+    assert.ok(mount?.readOnly);
+    return pod.spec?.volumes?.find((v) => v.name === mount?.name)?.secret;
+  };
+  assert.equal(volumeOf('news')?.secretName, 'news-ingest-nats');
+  assert.equal(volumeOf('sport')?.secretName, 'sport-ingest-nats');
+  assert.deepEqual(volumeOf('news')?.items, [{ key: 'nats.creds', path: 'nats.creds' }]);
 });

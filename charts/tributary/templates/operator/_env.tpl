@@ -18,7 +18,23 @@
   value: {{ join "," .Values.watchNamespaces | quote }}
 - name: NATS_URL
   value: {{ include "tributary.natsUrl" . | quote }}
-{{- if .Values.nats.credentials.secretName }}
+{{- if .Values.nats.auth.enabled }}
+- name: NATS_AUTH_SECRET
+  value: {{ include "tributary.nats.authSecret" . | quote }}
+- name: READER_NATS_SECRET
+  value: {{ .Values.nats.auth.readerSecretName | quote }}
+{{- if .Values.nats.tls.enabled }}
+# The NATS server's CA: trusted by the operator's Node, and handed to every pod with its credential.
+- name: NATS_CA_FILE
+  value: {{ printf "%s/ca.crt" (include "tributary.nats.caDir" .) | quote }}
+- name: NODE_EXTRA_CA_CERTS
+  value: {{ printf "%s/ca.crt" (include "tributary.nats.caDir" .) | quote }}
+{{- end }}
+{{- if .Values.pushListener.enabled }}
+- name: PUSH_LISTENER_NATS_SECRET
+  value: {{ include "tributary.pushListener.natsSecret" . | quote }}
+{{- end }}
+{{- else if .Values.nats.credentials.secretName }}
 - name: NATS_CREDS
   value: {{ printf "/etc/tributary/nats/%s" .Values.nats.credentials.key | quote }}
 - name: INGEST_NATS_CREDS_SECRET
@@ -32,6 +48,16 @@
   value: {{ include "tributary.ingest.podDefaults" . | quote }}
 - name: ALLOW_HOST_PATH
   value: {{ .Values.ingest.allowHostPath | quote }}
+- name: ALLOW_HOST_NETWORK
+  value: {{ .Values.operator.allowHostNetwork | quote }}
+- name: ALLOWED_NFS_SERVERS
+  value: {{ join "," .Values.operator.allowedNfsServers | quote }}
+- name: REQUIRE_MEMORY_LIMIT
+  value: {{ .Values.operator.requireMemoryLimit | quote }}
+{{- if .Values.operator.secretLabel }}
+- name: SECRET_LABEL
+  value: {{ .Values.operator.secretLabel | quote }}
+{{- end }}
 - name: METRICS_ADDR
   value: {{ printf "%s:%d" .Values.operator.metrics.bindAddress (int .Values.operator.metrics.port) | quote }}
 - name: LEADER_ELECTION

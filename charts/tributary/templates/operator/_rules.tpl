@@ -22,10 +22,13 @@ to operator/deploy/rbac.yaml by a test.
 - apiGroups: [""]
   resources: [pods]
   verbs: [list, watch, create, patch, delete]
-# Secrets that Streams reference: validated and watched for rotation, never copied.
+# Secrets: listed and watched by metadata only; one a Stream references is read (get) and its
+# values kept as digests, to validate references and notice rotation. Never copied.
+# The operator writes its own Secrets (create + patch: server-side apply): the key of those
+# digests and, with NATS authorization, the credentials it mints. Never a Secret it did not create.
 - apiGroups: [""]
   resources: [secrets]
-  verbs: [list, watch]
+  verbs: [get, list, watch, create, patch]
 - apiGroups: [""]
   resources: [events]
   verbs: [create, patch]

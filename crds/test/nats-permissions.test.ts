@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { natsInboxPrefix, natsPermissions } from '../src/nats-permissions.js';
+
+describe('NATS permissions', () => {
+  it("confine a Stream's pod to its own subjects, route key and inbox", () => {
+    const p = natsPermissions('tributary', { kind: 'stream', namespace: 'news', stream: 'cam' });
+    for (const subject of ['tributary.news.cam.av', 'tributary.news.cam.events', 'tributary.news.cam.status'])
+      assert.ok(p.publish.includes(subject), subject);
+    assert.ok(p.publish.includes('$KV.tributary_push_routes.news.cam'));
+    assert.ok(p.publish.includes('$KV.tributary_push_active.news.cam'), 'unregistering removes its own mark');
+    assert.ok(
+      !p.publish.some((s) => s.includes('*') || (s.endsWith('>') && !s.startsWith('$JS.API.DIRECT.GET'))),
+      'no wildcard publish',
+    );
+    assert.deepEqual(p.subscribe, [
+      'tributary.news.cam.control',
+      'tributary._push.news.cam',
+      '_INBOX.news.cam.>',
+    ]);
+    assert.equal(p.inboxPrefix, '_INBOX.news.cam');
+  });
+
+  it('make the operator the only publisher of .control', () => {
+    const control = (kind: Parameters<typeof natsPermissions>[1]) =>
+      natsPermissions('tributary', kind).publish.filter((s) => s.endsWith('.control'));
+    assert.deepEqual(control({ kind: 'operator' }), ['tributary.*.*.control']);
+    assert.deepEqual(control({ kind: 'push-listener' }), []);
+    assert.deepEqual(control({ kind: 'reader', namespace: 'news' }), []);
+    assert.deepEqual(control({ kind: 'stream', namespace: 'news', stream: 'cam' }), []);
+  });
+
+  it("give readers one namespace's media, events and status, and never .control", () => {
+    const p = natsPermissions('tributary', { kind: 'reader', namespace: 'news' });
+    assert.deepEqual(p.publish, []);
+    assert.deepEqual(p.subscribe, [
+      'tributary.news.*.av',
+      'tributary.news.*.events',
+      'tributary.news.*.status',
+    ]);
+  });
+
+  it('give each identity its own inbox prefix', () => {
+    const prefixes = [
+      natsInboxPrefix({ kind: 'operator' }),
+      natsInboxPrefix({ kind: 'push-listener' }),
+      natsInboxPrefix({ kind: 'reader', namespace: 'news' }),
+      natsInboxPrefix({ kind: 'stream', namespace: 'news', stream: 'cam' }),
+    ];
+    assert.equal(new Set(prefixes).size, prefixes.length);
+  });
+
+  it('refuse a prefix or name that would widen a permission', () => {
+    assert.throws(() => natsPermissions('a.>', { kind: 'operator' }), /wildcard/);
+    assert.throws(
+      () => natsPermissions('t', { kind: 'stream', namespace: 'news', stream: '*' }),
+      /Stream name/,
+    );
+    assert.throws(() => natsPermissions('t', { kind: 'reader', namespace: '>' }), /namespace/);
+  });
+});

@@ -1,0 +1,181 @@
+// NATS authorization end to end: the operator creates the authority, nats-server runs with the
+// configuration it rendered (as the chart's does) behind TLS, and a real ingest pod goes Live on
+// the credential minted for its Stream alone, trusting the CA handed over with it. Other
+// identities cannot speak for the Stream.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import type { V1Secret } from '@kubernetes/client-node';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsIdentity, natsInboxPrefix, subjects } from '@tributary/crds';
+import { decodeEnvelope, isWireError } from '../../ingest-pod/src/wire/index.js';
+import { type NatsServer, startNats } from '../../ingest-pod/test/support/nats.js';
+import { type FfmpegProcess, freeTcpPort, freeUdpPort } from '../../ingest-pod/test/support/peers.js';
+import { type Cluster, waitFor } from '../cluster/index.js';
+import { tributaryImages } from '../cluster/local-images.js';
+import {
+  createStreamNamespace,
+  INGEST_IMAGE,
+  liveUdpSource,
+  OPERATOR_NAMESPACE,
+  type OperatorProcess,
+  problemsLogged,
+  startOperator,
+  startOperatorCluster,
+  streamObject,
+  waitForStream,
+} from './operator-harness.js';
+
+const AUTH_SECRET = 'tributary-nats-auth';
+const READER_SECRET = 'tributary-nats-reader';
+const LISTENER_SECRET = 'tributary-push-listener-nats';
+
+describe('operator: NATS authorization with per-Stream credentials', () => {
+  let cluster: Cluster;
+  let nats: NatsServer;
+  let operator: OperatorProcess;
+  let ns: string;
+  let source: FfmpegProcess;
+  let udpPort: number;
+  let natsUrl: string;
+  const clients: NatsConnection[] = [];
+
+  async function secretText(namespace: string, name: string, key: string): Promise<string> {
+    const secret: V1Secret = await waitFor(() => cluster.core.readNamespacedSecret({ namespace, name }), {
+      what: `Secret ${namespace}/${name}`,
+      timeoutMs: 60_000,
+    });
+    return Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
+  }
+
+  async function connectAs(
+    creds: string,
+    identity: NatsIdentity,
+  ): Promise<{ nc: NatsConnection; refused: string[] }> {
+    const nc = await connect({
+      servers: natsUrl,
+      tls: { caFile: cluster.pki.caCert },
+      authenticator: credsAuthenticator(new TextEncoder().encode(creds)),
+      inboxPrefix: natsInboxPrefix(identity),
+    });
+    clients.push(nc);
+    const refused: string[] = [];
+    void (async () => {
+      for await (const s of nc.status()) if (s.type === 'error') refused.push(s.error.message);
+    })();
+    return { nc, refused };
+  }
+
+  before(async () => {
+    const natsPort = await freeTcpPort();
+    natsUrl = `tls://127.0.0.1:${natsPort}`;
+    let kubeconfig: string;
+    ({ cluster, kubeconfig } = await startOperatorCluster({ images: tributaryImages() }));
+    ns = await createStreamNamespace(cluster);
+    const ca = cluster.pki.caCert;
+    operator = await startOperator(
+      kubeconfig,
+      'op-auth',
+      [
+        ...['--nats-url', natsUrl, '--nats-auth-secret', AUTH_SECRET, '--nats-ca-file', ca],
+        ...['--reader-nats-secret', READER_SECRET, '--push-listener-nats-secret', LISTENER_SECRET],
+        ...['--ingest-image', INGEST_IMAGE, '--status-interval', '2s'],
+      ],
+      { NODE_EXTRA_CA_CERTS: ca },
+    );
+    // What the chart's nats-server includes: the configuration the operator rendered into its
+    // Secret; TLS with a certificate of the cluster's CA (it names 127.0.0.1).
+    const authConfig = await secretText(OPERATOR_NAMESPACE, AUTH_SECRET, 'auth.conf');
+    const { cert, key } = cluster.pki.serving;
+    const tls = `tls { cert_file: ${JSON.stringify(cert)}, key_file: ${JSON.stringify(key)} }`;
+    nats = await startNats({
+      server: 'chart',
+      jetstream: true,
+      port: natsPort,
+      extraConfig: `${tls}\n${authConfig}`,
+    });
+    udpPort = await freeUdpPort();
+    source = liveUdpSource(udpPort);
+  });
+  after(async () => {
+    for (const nc of clients) await nc.close().catch(() => {});
+    await source?.stop();
+    await operator?.stop();
+    await cluster?.stop();
+    await nats?.stop();
+  });
+
+  test('a Stream goes Live on its own credential; readers of its namespace receive its AVPackets', async () => {
+    await cluster.apply(streamObject(ns, 'news', { inputs: [{ url: `udp://127.0.0.1:${udpPort}` }] }));
+    await waitForStream(
+      cluster,
+      ns,
+      'news',
+      (s) => s.status?.phase === 'Live',
+      `Live (operator problems: ${problemsLogged(operator)})`,
+      90_000,
+    );
+    const secret = await cluster.core.readNamespacedSecret({ namespace: ns, name: 'news-ingest-nats' });
+    assert.equal(
+      secret.metadata?.ownerReferences?.[0]?.kind,
+      'Stream',
+      'the credential Secret is owned by the Stream',
+    );
+    assert.equal(
+      Buffer.from(secret.data?.['ca.crt'] ?? '', 'base64').toString(),
+      await readFile(cluster.pki.caCert, 'utf8'),
+      'the NATS CA travels with the credential',
+    );
+
+    const reader = await connectAs(await secretText(ns, READER_SECRET, 'nats.creds'), {
+      kind: 'reader',
+      namespace: ns,
+    });
+    const subscription = reader.nc.subscribe(subjects('tributary', ns, 'news').av, { max: 50 });
+    let decoded = 0;
+    for await (const message of subscription) if (!isWireError(decodeEnvelope(message.data))) decoded++;
+    assert.equal(decoded, 50);
+  });
+
+  test("another Stream's credential, the reader's and the push-listener's cannot speak for the Stream", async () => {
+    await cluster.apply(streamObject(ns, 'other', { inputs: [{ url: 'udp://127.0.0.1:9' }] }));
+    const news = subjects('tributary', ns, 'news');
+    const other = await connectAs(await secretText(ns, 'other-ingest-nats', 'nats.creds'), {
+      kind: 'stream',
+      namespace: ns,
+      stream: 'other',
+    });
+    const reader = await connectAs(await secretText(ns, READER_SECRET, 'nats.creds'), {
+      kind: 'reader',
+      namespace: ns,
+    });
+    const listener = await connectAs(await secretText(OPERATOR_NAMESPACE, LISTENER_SECRET, 'nats.creds'), {
+      kind: 'push-listener',
+    });
+    const forged = JSON.stringify({ phase: 'Failed', activeInput: 3 });
+    other.nc.publish(news.status, forged);
+    other.nc.publish(news.control, '{"op":"switch","priority":0}');
+    reader.nc.publish(news.status, forged);
+    listener.nc.publish(news.av, 'x');
+    await waitFor(
+      () => other.refused.length >= 2 && reader.refused.length >= 1 && listener.refused.length >= 1,
+      {
+        what: 'the server to refuse every forged message',
+        timeoutMs: 10_000,
+      },
+    );
+    assert.match(
+      other.refused.join('\n'),
+      new RegExp(`Permissions Violation for Publish to "${news.status.replaceAll('.', '\\.')}"`),
+    );
+    const stream = await waitForStream(
+      cluster,
+      ns,
+      'news',
+      (s) => s.status?.phase === 'Live',
+      'still Live',
+      10_000,
+    );
+    assert.notEqual(stream.status?.activeInput, 3, 'the forged status never reached the Stream');
+  });
+});
