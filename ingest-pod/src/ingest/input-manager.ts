@@ -10,13 +10,16 @@ import type {
   FailoverOverrides,
   ReaderRole,
 } from '../failover/types.js';
+import { clampTimerMs } from '../limits.js';
 import type { Logger } from '../observability/logger.js';
 import type { IngestMetrics } from '../observability/metrics.js';
+import type { SecretRedactor } from '../observability/secret-redactor.js';
 import type { CreateReader, InputReader, ReaderContext } from '../reader/reader-api.js';
 import type { StatusTracker } from '../status/status-tracker.js';
 import type { PacketBatch } from '../worker/worker-api.js';
+import type { LiveChange } from './control-handler.js';
 import type { FailoverMetrics } from './failover-metrics.js';
-import { PublishSession } from './publish-session.js';
+import { PublishSession, sessionIds } from './publish-session.js';
 import { reportReaderEvent } from './reader-event-report.js';
 import { type ReaderReports, type RunningReader, runReader } from './reader-runner.js';
 import { type Env, type ResolvedInput, resolveInput } from './resolve-input.js';
@@ -45,6 +48,8 @@ export interface InputManagerOptions {
   metrics: IngestMetrics;
   failoverMetrics: FailoverMetrics;
   log: Logger;
+  /** Where each input's secret values are registered as it is resolved, to be masked on the way out. */
+  secrets?: SecretRedactor;
   /** Epoch ms that never go back; default performance.timeOrigin + performance.now(). */
   clock?: () => number;
 }
@@ -80,10 +85,10 @@ export class InputManager {
   readonly #queue: FailoverEvent[] = [];
   #busy = false;
   #configInputs: IngestInput[];
+  #overrides: FailoverOverrides;
   #resolved: ResolvedInput[];
   #publishingId: number | null = null;
-  #session = 0;
-  readonly #nextSessionId = () => ++this.#session;
+  readonly #nextSessionId = sessionIds();
   #tick: NodeJS.Timeout | undefined;
   #deadline: NodeJS.Timeout | undefined;
   #deadlineMs = 0;
@@ -92,7 +97,10 @@ export class InputManager {
   constructor(options: InputManagerOptions) {
     this.#o = options;
     this.#configInputs = [...options.inputs];
-    this.#resolved = this.#configInputs.map((input, i) => resolveInput(input, i, options.env));
+    this.#overrides = { ...options.overrides };
+    this.#resolved = this.#configInputs.map((input, i) =>
+      resolveInput(input, i, options.env, options.secrets),
+    );
     this.#machine = new FailoverMachine({
       inputs: this.#resolved.map(specOf),
       overrides: options.overrides,
@@ -160,16 +168,32 @@ export class InputManager {
     );
   }
 
-  /** A live edit: unchanged inputs keep their readers, whatever their new priority. */
-  setInputs(inputs: readonly IngestInput[]): void {
+  /**
+   * A live configuration (the whole desired state): unchanged inputs keep their readers, whatever
+   * their new priority; a changed published input is replaced make-before-break. Applying the
+   * configuration that already runs changes nothing.
+   */
+  configure(inputs: readonly IngestInput[], overrides: FailoverOverrides): LiveChange {
     const before = this.#resolved;
+    const resolved = inputs.map((input, i) => resolveInput(input, i, this.#o.env, this.#o.secrets));
+    const inputsChanged =
+      resolved.length !== before.length ||
+      resolved.some((input, i) => before[i]?.configHash !== input.configHash);
+    const failoverChanged = !sameOverrides(this.#overrides, overrides);
     this.#configInputs = [...inputs];
-    this.#resolved = this.#configInputs.map((input, i) => resolveInput(input, i, this.#o.env));
-    this.#o.tracker.setInputCount(inputs.length);
-    this.#resolved.forEach((input, i) => {
-      if (before[i]?.configHash !== input.configHash) this.#o.tracker.clearTracks(i);
-    });
-    this.#dispatch({ type: 'inputsChanged', inputs: this.#resolved.map(specOf) });
+    if (failoverChanged) {
+      this.#overrides = { ...overrides };
+      this.#dispatch({ type: 'overridesChanged', overrides: this.#overrides });
+    }
+    if (inputsChanged) {
+      this.#resolved = resolved;
+      this.#o.tracker.setInputCount(inputs.length);
+      resolved.forEach((input, i) => {
+        if (before[i]?.configHash !== input.configHash) this.#o.tracker.clearTracks(i);
+      });
+      this.#dispatch({ type: 'inputsChanged', inputs: resolved.map(specOf) });
+    }
+    return { inputs: inputsChanged, failover: failoverChanged };
   }
 
   /** Effects must not dispatch; reports that arrive while one runs are queued behind it. */
@@ -326,11 +350,22 @@ export class InputManager {
     }
     clearTimeout(this.#deadline);
     this.#deadlineMs = ms;
-    this.#deadline = setTimeout(() => this.#dispatch({ type: 'tick' }), ms);
+    this.#deadline = setTimeout(() => this.#dispatch({ type: 'tick' }), clampTimerMs(ms));
     this.#deadline.unref();
   }
 }
 
 function specOf(input: ResolvedInput): FailoverInputSpec {
-  return { protocol: input.protocol, configHash: input.configHash, ...(input.push && { push: true }) };
+  return {
+    protocol: input.protocol,
+    configHash: input.configHash,
+    source: input.reader.url.split(/[?#]/)[0] ?? input.reader.url,
+    ...(input.push && { push: true }),
+  };
+}
+
+const OVERRIDE_KEYS = ['packetTimeoutMs', 'probeAfterMs', 'probeTimeoutMs', 'failbackHoldDownMs'] as const;
+
+function sameOverrides(a: FailoverOverrides, b: FailoverOverrides): boolean {
+  return OVERRIDE_KEYS.every((key) => a[key] === b[key]);
 }

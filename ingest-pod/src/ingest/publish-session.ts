@@ -1,6 +1,19 @@
+import { randomInt } from 'node:crypto';
 import type { AVPacket, TrackInfo } from '../avpacket.js';
 import type { PacketBatch } from '../worker/worker-api.js';
 import { fromFirstKeyframe } from './start-gate.js';
+
+/**
+ * Session ids of one publisher: from a random u32, one more (mod 2^32) per session, so a
+ * replacement pod overlapping the one it replaces does not reuse its ids.
+ */
+export function sessionIds(start = randomInt(2 ** 32)): () => number {
+  let last = start >>> 0;
+  return () => {
+    last = (last + 1) >>> 0;
+    return last;
+  };
+}
 
 export interface AdmittedBatch {
   packets: AVPacket[];

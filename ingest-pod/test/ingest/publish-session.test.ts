@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AVPacket, TrackInfo } from '../../src/avpacket.js';
-import { PublishSession } from '../../src/ingest/publish-session.js';
+import { PublishSession, sessionIds } from '../../src/ingest/publish-session.js';
 import type { PacketBatch, SessionReason } from '../../src/worker/worker-api.js';
 
 const TRACKS: TrackInfo[] = [
@@ -66,4 +66,11 @@ test('promoting the reader that is already published (recovery) flags a new sess
     sessionId: 101,
     sessionStart: true,
   });
+});
+
+test('session ids start at a random u32 per publisher and wrap at 2^32', () => {
+  const firsts = new Set(Array.from({ length: 8 }, () => sessionIds()()));
+  assert.ok(firsts.size > 1, 'two publishers (a pod and its replacement) start apart');
+  const next = sessionIds(2 ** 32 - 2);
+  assert.deepEqual([next(), next(), next()], [2 ** 32 - 1, 0, 1]);
 });
