@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
-import { pino } from 'pino';
 import type { ObjectCache } from '../../src/controller/object-cache.js';
-import { EventRecorder } from '../../src/events/event-recorder.js';
 import { EventThrottle } from '../../src/events/event-throttle.js';
 import type { ApiRequest, KubeApi } from '../../src/kube/api-client.js';
-import { OperatorMetrics } from '../../src/observability/metrics.js';
-import { StreamReconciler } from '../../src/reconcile/stream-reconciler.js';
-import { stream } from '../support/fixtures.js';
+import { stream, testReconciler } from '../support/fixtures.js';
 
 function recordingApi() {
   const calls: string[] = [];
@@ -35,21 +31,7 @@ test('reset() forgets the last term: a new term looks at the cluster afresh', as
     secret: () => undefined,
   } as unknown as ObjectCache;
   const { api, calls } = recordingApi();
-  const log = pino({ level: 'silent' });
-  const r = new StreamReconciler({
-    api,
-    cache,
-    events: new EventRecorder(api, 'test', log),
-    metrics: new OperatorMetrics({ defaultMetrics: false }),
-    log,
-    settings: {
-      pod: { image: 'ingest:1', subjectPrefix: 'tributary', natsUrl: 'nats://n:4222', defaults: {} },
-      validation: { allowHostPath: false },
-      backoff: { baseMs: 1000, maxMs: 60_000, resetAfterMs: 60_000 },
-      statusMinIntervalMs: 15_000,
-      snapshotStaleMs: 16_000,
-    },
-  });
+  const r = testReconciler(api, cache);
   await r.reconcile('media/news');
   assert.ok(calls.includes('PATCH pods/news-ingest'));
   calls.length = 0;

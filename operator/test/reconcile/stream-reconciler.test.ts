@@ -2,13 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Stream, StreamStatus } from '@tributary/crds';
-import { pino } from 'pino';
 import type { ObjectCache } from '../../src/controller/object-cache.js';
-import { EventRecorder } from '../../src/events/event-recorder.js';
 import { ApiError, type ApiRequest, type KubeApi } from '../../src/kube/api-client.js';
-import { OperatorMetrics } from '../../src/observability/metrics.js';
-import { StreamReconciler } from '../../src/reconcile/stream-reconciler.js';
-import { stream } from '../support/fixtures.js';
+import { testReconciler as reconciler, stream } from '../support/fixtures.js';
 
 interface Call {
   method: string;
@@ -41,24 +37,6 @@ function cacheWith(s: Stream, pods: V1Pod[] = []): ObjectCache {
     pod: (_ns: string, name: string) => pods.find((p) => p.metadata?.name === name),
     secret: () => undefined,
   } as unknown as ObjectCache;
-}
-
-function reconciler(api: KubeApi, cache: ObjectCache) {
-  const log = pino({ level: 'silent' });
-  return new StreamReconciler({
-    api,
-    cache,
-    events: new EventRecorder(api, 'test', log),
-    metrics: new OperatorMetrics({ defaultMetrics: false }),
-    log,
-    settings: {
-      pod: { image: 'ingest:1', subjectPrefix: 'tributary', natsUrl: 'nats://n:4222', defaults: {} },
-      validation: { allowHostPath: false },
-      backoff: { baseMs: 1000, maxMs: 60_000, resetAfterMs: 60_000 },
-      statusMinIntervalMs: 15_000,
-      snapshotStaleMs: 16_000,
-    },
-  });
 }
 
 const kinds = (calls: Call[]) =>

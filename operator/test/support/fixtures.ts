@@ -1,5 +1,11 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { API_VERSION, type Stream, type StreamSpec, type VodMount, type VodMountSpec } from '@tributary/crds';
+import { pino } from 'pino';
+import type { ObjectCache } from '../../src/controller/object-cache.js';
+import { EventRecorder } from '../../src/events/event-recorder.js';
+import type { KubeApi } from '../../src/kube/api-client.js';
+import { OperatorMetrics } from '../../src/observability/metrics.js';
+import { StreamReconciler } from '../../src/reconcile/stream-reconciler.js';
 
 export function stream(
   name: string,
@@ -36,4 +42,23 @@ export function pod(
     spec: { containers: [], nodeName: overrides.node ?? 'node-a' },
     status: { phase: overrides.phase ?? 'Running' },
   };
+}
+
+/** A reconciler over a fake API and cache, with the operator's default settings and no NATS. */
+export function testReconciler(api: KubeApi, cache: ObjectCache): StreamReconciler {
+  const log = pino({ level: 'silent' });
+  return new StreamReconciler({
+    api,
+    cache,
+    events: new EventRecorder(api, 'test', log),
+    metrics: new OperatorMetrics({ defaultMetrics: false }),
+    log,
+    settings: {
+      pod: { image: 'ingest:1', subjectPrefix: 'tributary', natsUrl: 'nats://n:4222', defaults: {} },
+      validation: { allowHostPath: false },
+      backoff: { baseMs: 1000, maxMs: 60_000, resetAfterMs: 60_000 },
+      statusMinIntervalMs: 15_000,
+      snapshotStaleMs: 16_000,
+    },
+  });
 }
