@@ -336,6 +336,15 @@ describe('RBAC', () => {
     assert.deepEqual(bindings.map((b) => b.metadata?.namespace).sort(), ['news', 'sports']);
     const clusterWide = byKind<V1ClusterRole>(await render(), 'ClusterRole').get(operatorName)!;
     for (const role of roles) assert.deepEqual(ruleSet(role.rules ?? []), ruleSet(clusterWide.rules ?? []));
+    const own = objects.find(
+      (o) => o.kind === 'Role' && o.metadata?.name === `${operatorName}-own-secrets`,
+    ) as V1Role;
+    assert.equal(
+      own.metadata?.namespace,
+      'tributary-system',
+      "the operator's own Secrets, in the release namespace",
+    );
+    assert.deepEqual(own.rules?.[0]?.verbs, ['get', 'create', 'patch']);
     const deployment = byKind<V1Deployment>(objects, 'Deployment').get(operatorName)!;
     assert.equal(envOf(deployment).get('WATCH_NAMESPACES'), 'news,sports');
   });
