@@ -15,6 +15,7 @@ import { type Cluster, waitFor } from '../cluster/index.js';
 import { tributaryImages } from '../cluster/local-images.js';
 import {
   createStreamNamespace,
+  deleteStream,
   INGEST_IMAGE,
   liveUdpSource,
   OPERATOR_NAMESPACE,
@@ -177,5 +178,29 @@ describe('operator: NATS authorization with per-Stream credentials', () => {
       10_000,
     );
     assert.notEqual(stream.status?.activeInput, 3, 'the forged status never reached the Stream');
+  });
+
+  test('a Stream deleted and created again under its name gets its credential back, owned by the new one', async () => {
+    await deleteStream(cluster, ns, 'other');
+    await cluster.apply(streamObject(ns, 'other', { inputs: [{ url: 'udp://127.0.0.1:9' }] }));
+    const recreated = await waitForStream(
+      cluster,
+      ns,
+      'other',
+      (s) => s.metadata.uid !== undefined,
+      'recreated',
+    );
+    const owned = await waitFor(
+      async () => {
+        const secret = await cluster.core
+          .readNamespacedSecret({ namespace: ns, name: 'other-ingest-nats' })
+          .catch(() => undefined);
+        return secret?.metadata?.ownerReferences?.[0]?.uid === recreated.metadata.uid ? secret : undefined;
+      },
+      { what: 'the credential Secret owned by the new Stream', timeoutMs: 60_000 },
+    );
+    assert.ok(owned.data?.['nats.creds']);
+    // The pod mounts it: it runs only while the Secret exists.
+    await cluster.waitForPodPhase(ns, 'other-ingest', 'Running', { timeoutMs: 60_000 });
   });
 });

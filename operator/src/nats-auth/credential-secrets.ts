@@ -11,7 +11,7 @@ import { objectPath, SECRETS } from '../kube/resources.js';
 import { FIELD_MANAGER } from '../kube/writes.js';
 import type { NatsAuthority } from './authority.js';
 import { CA_KEY, CREDS_KEY } from './secret-keys.js';
-/** Fingerprint of the permissions and issuer a credential Secret was minted for. */
+/** Fingerprint of what a credential Secret was minted for: permissions, issuer, CA and owner. */
 export const ANNOTATION_NATS_GRANT = 'tributary.io/nats-grant';
 
 export interface CredentialTarget {
@@ -44,7 +44,16 @@ export class CredentialSecrets {
     const key = `${target.namespace}/${target.name}`;
     const permissions = natsPermissions(this.#authority.subjectPrefix, target.identity);
     const grant = createHash('sha256')
-      .update(JSON.stringify({ permissions, issuer: this.#authority.account, ca: this.#ca }))
+      .update(
+        // The owner too: a Stream deleted and created again under its name gets its Secret back
+        // (owned by the new uid) before the garbage collector removes the old one.
+        JSON.stringify({
+          permissions,
+          issuer: this.#authority.account,
+          ca: this.#ca,
+          owner: target.owner?.uid,
+        }),
+      )
       .digest('hex')
       .slice(0, 16);
     if (this.#current.get(key) === grant) return false;

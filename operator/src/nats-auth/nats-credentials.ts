@@ -83,6 +83,11 @@ export class NatsCredentials {
     });
   }
 
+  /** A deleted Stream: its Secret goes with it (owner reference). */
+  forgetStream(namespace: string, secretName: string): void {
+    this.#secrets?.forget(namespace, secretName);
+  }
+
   /** A new leadership term checks every Secret again. */
   reset(): void {
     this.#secrets?.reset();

@@ -56,7 +56,12 @@ export interface ReconcilerDeps {
   /** The push registry in NATS KV; undefined when the operator has no NATS (no finalizer then). */
   pushRoutes?: { remove(namespace: string, name: string, uid: string): Promise<RouteRemoval> } | undefined;
   /** Mints each Stream's NATS credential Secret before its pod needs it; undefined: pods share one. */
-  credentials?: { ensureStream(stream: Stream, secretName: string): Promise<void> } | undefined;
+  credentials?:
+    | {
+        ensureStream(stream: Stream, secretName: string): Promise<void>;
+        forgetStream(namespace: string, secretName: string): void;
+      }
+    | undefined;
   /** The ingest pods' control subjects; undefined when the operator has no NATS (edits replace pods). */
   control?:
     | { request(namespace: string, name: string, body: Record<string, unknown>): Promise<ControlAnswer> }
@@ -388,6 +393,7 @@ export class StreamReconciler {
 
   #forget(key: string, namespace: string, name: string): void {
     this.#relay?.forget(key);
+    this.#d.credentials?.forgetStream(namespace, streamCredentialsSecret(name));
     this.#salts.delete(key);
     const uid = this.#written.get(key)?.uid;
     if (uid) this.#d.events.forget(uid);
