@@ -11,15 +11,17 @@ import { readFileSync } from 'node:fs';
 import { CoordinationV1Api, type V1Pod } from '@kubernetes/client-node';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { decodeEnvelope, isWireError, LossCounter } from '../ingest-pod/src/wire/index.js';
-import { LIVE_H264_AAC } from '../ingest-pod/test/support/media.js';
 import { type NatsServer, startNats } from '../ingest-pod/test/support/nats.js';
-import { type FfmpegProcess, freeUdpPort, spawnFfmpeg } from '../ingest-pod/test/support/peers.js';
+import { type FfmpegProcess, freeUdpPort } from '../ingest-pod/test/support/peers.js';
 import { type Cluster, waitFor } from '../test/cluster/index.js';
 import { tributaryImages } from '../test/cluster/local-images.js';
 import {
   createStreamNamespace,
+  INGEST_IMAGE,
+  liveUdpSource,
   OPERATOR_NAMESPACE,
   type OperatorProcess,
+  readPod,
   readStream,
   startOperator,
   startOperatorCluster,
@@ -28,7 +30,6 @@ import {
 import { median, sampleProcess, sleep } from './ingest-support.js';
 
 const REPEATS = Number(process.env.CHAOS_REPEATS ?? 3);
-const INGEST_IMAGE = 'ghcr.io/tributary/ingest-pod:e2e';
 const STREAM = 'chaos';
 const POD = `${STREAM}-ingest`;
 const LEASE = 'tributary-operator';
@@ -121,10 +122,6 @@ async function leaseHolder(c: Cluster): Promise<string | undefined> {
   return lease.spec?.holderIdentity ?? undefined;
 }
 
-async function readPod(c: Cluster, ns: string): Promise<V1Pod | undefined> {
-  return c.core.readNamespacedPod({ namespace: ns, name: POD }).catch(() => undefined);
-}
-
 const restarts = (pod: V1Pod | undefined) =>
   (pod?.status?.containerStatuses ?? []).reduce((sum, s) => sum + (s.restartCount ?? 0), 0);
 
@@ -150,11 +147,6 @@ function udpDrops(port: number): number {
     .split('\n')
     .find((l) => l.trim().split(/\s+/)[1] === local);
   return Number(line?.trim().split(/\s+/).at(-1) ?? Number.NaN);
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN) / 1024;
 }
 
 function summarize(fault: string, runs: Figures[]): void {
@@ -247,7 +239,7 @@ try {
   await startReplica();
 
   const port = await freeUdpPort();
-  source = spawnFfmpeg([...LIVE_H264_AAC, '-f', 'mpegts', `udp://127.0.0.1:${port}?pkt_size=1316`]);
+  source = liveUdpSource(port);
   await c.apply(streamObject(ns, STREAM, { inputs: [{ url: `udp://127.0.0.1:${port}` }] }));
   // Status writes as the admin sees them: each new resourceVersion, polled every 100 ms.
   void (async () => {
@@ -266,7 +258,7 @@ try {
   console.error(`cluster, operators and a live Stream after ${round((Date.now() - startedAt) / 1000)} s`);
 
   await repeat('ingest-pod-kill', async () => {
-    const before = await readPod(c, ns);
+    const before = await readPod(c, ns, POD);
     const pid = c.agent?.podPids(ns, POD)?.ingest;
     if (pid === undefined) throw new Error(`no ingest process for pod ${POD}`);
     const { session, sessionId } = last(arrivals)!;
@@ -277,7 +269,7 @@ try {
       timeoutMs: 180_000,
     });
     await steadyFlow('after the pod kill');
-    const after = await readPod(c, ns);
+    const after = await readPod(c, ns, POD);
     const lastOld = [...arrivals].reverse().find((a) => a.session === session && a.at <= faultAt)!;
     return {
       recovery_ms: first.at - faultAt,
@@ -362,10 +354,10 @@ try {
     const window = arrivals.filter((a) => a.at > now - 5000);
     const sourceBps = (window.reduce((sum, a) => sum + a.bytes, 0) * 8) / 5;
     const floodBps = FLOOD_FACTOR * sourceBps;
-    const before = await readPod(c, ns);
+    const before = await readPod(c, ns, POD);
     const pid = c.agent?.podPids(ns, POD)?.ingest;
     if (pid === undefined) throw new Error(`no ingest process for pod ${POD}`);
-    const rssBefore = rssMb(pid);
+    const rssBefore = (await sampleProcess(pid)).rssMb;
     // The pod's CPU over as long a stretch without the flood, to compare with the flood's.
     const idleStart = (await sampleProcess(pid)).cpuSeconds;
     await sleep(FLOOD_MS);
@@ -374,11 +366,14 @@ try {
     let rssPeak = rssBefore;
     const sampler = setInterval(() => {
       const current = c.agent?.podPids(ns, POD)?.ingest;
-      try {
-        if (current !== undefined) rssPeak = Math.max(rssPeak, rssMb(current));
-      } catch {
-        // the process ended between the lookup and the read
-      }
+      // A process that ended between the lookup and the read has no figure to add.
+      if (current !== undefined)
+        void sampleProcess(current).then(
+          (sample) => {
+            rssPeak = Math.max(rssPeak, sample.rssMb);
+          },
+          () => {},
+        );
     }, 100);
     const socket = createSocket('udp4');
     // TS-shaped garbage: a sync byte every 188 bytes, random PIDs and payload.
@@ -409,7 +404,7 @@ try {
     await steadyFlow('after the flood');
     clearInterval(sampler);
     const settled = Date.now();
-    const after = await readPod(c, ns);
+    const after = await readPod(c, ns, POD);
     let normalAt = floodEnd;
     for (let i = 1; i < arrivals.length; i++) {
       const [a, b] = [arrivals[i - 1]!, arrivals[i]!];
