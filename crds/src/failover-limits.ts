@@ -1,19 +1,30 @@
+import { parseDuration } from './duration.js';
+
 /**
  * The range each failover duration may take, in the Go spelling the CRD's CEL rules compare with
  * and in milliseconds for the pod. Below the floors a switch fires on ordinary jitter (a 30 fps
  * source is 33 ms per frame, a GOP or an HLS segment far longer); above the ceilings a broken
  * input stays on air, or a recovered one stays unused, for longer than any operator would wait.
  */
-export const FAILOVER_LIMITS = {
+const RANGES = {
   /** 200 ms still spans several frames; a minute of silence is an outage, not a hiccup. */
-  packetTimeout: { min: '200ms', max: '60s', minMs: 200, maxMs: 60_000 },
+  packetTimeout: { min: '200ms', max: '60s' },
   /** A probe needs a connect and a keyframe (up to a few seconds); 5 min covers slow HLS origins. */
-  probeTimeout: { min: '500ms', max: '5m', minMs: 500, maxMs: 300_000 },
+  probeTimeout: { min: '500ms', max: '5m' },
   /** Re-probing more than once a second hammers a failing origin; an hour is the longest wait. */
-  probeAfter: { min: '1s', max: '1h', minMs: 1000, maxMs: 3_600_000 },
+  probeAfter: { min: '1s', max: '1h' },
   /** Below a second, a flapping input makes the output flap; above an hour, failback never comes. */
-  failbackHoldDown: { min: '1s', max: '1h', minMs: 1000, maxMs: 3_600_000 },
+  failbackHoldDown: { min: '1s', max: '1h' },
 } as const;
+
+const ms = (text: string) => parseDuration(text) ?? Number.NaN;
+
+export const FAILOVER_LIMITS = Object.fromEntries(
+  Object.entries(RANGES).map(([field, { min, max }]) => [
+    field,
+    { min, max, minMs: ms(min), maxMs: ms(max) },
+  ]),
+) as { [F in keyof typeof RANGES]: (typeof RANGES)[F] & { minMs: number; maxMs: number } };
 
 export type FailoverField = keyof typeof FAILOVER_LIMITS;
 
