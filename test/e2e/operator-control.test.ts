@@ -91,7 +91,13 @@ describe('operator: control plane', () => {
     assert.equal(stream.status?.phase, 'Failed');
     assert.equal(stream.status?.observedGeneration, 1);
     const events = await waitFor(
-      async () => (await eventsFor(cluster, ns, 'needs-secret')).filter((e) => e.reason === 'InvalidInput'),
+      async () => {
+        // An empty list is truthy: wait until the event is there.
+        const invalid = (await eventsFor(cluster, ns, 'needs-secret')).filter(
+          (e) => e.reason === 'InvalidInput',
+        );
+        return invalid.length > 0 ? invalid : undefined;
+      },
       { what: 'an InvalidInput event', timeoutMs: 10_000 },
     );
     assert.equal(events[0]?.type, 'Warning');

@@ -100,7 +100,11 @@ describe('operator: gates and Secrets', () => {
     assert.equal(valid?.reason, reason);
     for (const mention of mentions) assert.match(valid?.message ?? '', mention);
     const events = await waitFor(
-      async () => (await eventsFor(cluster, ns, name)).filter((e) => e.reason === 'InvalidInput'),
+      async () => {
+        // An empty list is truthy: wait until the event is there.
+        const invalid = (await eventsFor(cluster, ns, name)).filter((e) => e.reason === 'InvalidInput');
+        return invalid.length > 0 ? invalid : undefined;
+      },
       { what: `an InvalidInput event for ${name}`, timeoutMs: 10_000 },
     );
     for (const mention of mentions) assert.match(events[0]?.message ?? '', mention);
