@@ -12,6 +12,7 @@ export {
   ConfigError,
   type ConfigProblem,
   INGEST_CONFIG_ENV,
+  INGEST_STANDBY_ENV,
   type IngestConfig,
   IngestConfigSchema,
   type IngestInput,

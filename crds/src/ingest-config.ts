@@ -5,6 +5,11 @@ import { DEFAULT_SUBJECT_PREFIX, subjectPrefixProblem } from './subjects.js';
 
 /** Env var of the ingest pod that holds the IngestConfig JSON. */
 export const INGEST_CONFIG_ENV = 'TRIBUTARY_STREAM';
+/**
+ * Set (to the pod's own name) on a pod that replaces a running one: it connects and waits, with its
+ * inputs closed, until the operator sends `release` addressed to it once the old pod is gone.
+ */
+export const INGEST_STANDBY_ENV = 'TRIBUTARY_STANDBY';
 
 const envName = Type.String({ pattern: ENV_NAME_PATTERN });
 const fromEnv = Type.Array(

@@ -1,6 +1,7 @@
 // Stream spec edits reach the running ingest pod through the operator: `kubectl patch` of the
 // inputs or failover settings is relayed on the stream's control subject (the pod keeps running and
-// publishing), a Secret reference added replaces the pod, and the `tributary.io/switch-to`
+// publishing), a Secret reference added replaces the pod make-before-break (the new pod starts on
+// standby and publishes once the old one is gone: no two sessions interleave), and the `tributary.io/switch-to`
 // annotation switches the active input. Real kube-apiserver, operator, ingest pods, ffmpeg, NATS.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -21,6 +22,7 @@ import {
 
 const NAME = 'edits';
 const POD = `${NAME}-ingest`;
+const SUCCESSOR = `${NAME}-ingest-b`;
 
 const isLive = (s: Stream) =>
   s.status?.phase === 'Live' && (s.status.inputs?.[s.status.activeInput ?? 0]?.bitrateKbps ?? 0) > 0;
@@ -33,11 +35,12 @@ const configApplied = (n: number) => (s: Stream) => {
 
 /** Every access unit (first fragments) published on `.av` from now on, in arrival order. */
 function recordPackets(nc: NatsConnection, subject: string) {
-  const packets: DecodedEnvelope[] = [];
+  const packets: (DecodedEnvelope & { receivedAt: number })[] = [];
   const subscription: Subscription = nc.subscribe(subject, {
     callback: (_error, message) => {
       const envelope = decodeEnvelope(message.data);
-      if (!isWireError(envelope) && envelope.fragmentOffset === 0) packets.push(envelope);
+      if (!isWireError(envelope) && envelope.fragmentOffset === 0)
+        packets.push({ ...envelope, receivedAt: Date.now() });
     },
   });
   return { packets, stop: () => subscription.unsubscribe() };
@@ -167,8 +170,13 @@ describe('operator: live Stream edits', () => {
     assert.match(refused.message ?? '', /"7" is not the priority of an input of this Stream \(0\.\.1\)/);
   });
 
-  test('a Secret reference added replaces the pod', async () => {
+  test('a Secret reference added replaces the pod make-before-break: one session after the other', async () => {
     const before = await readPod();
+    const recording = recordPackets(nc, `tributary.${ns}.${NAME}.av`);
+    await waitFor(() => recording.packets.length >= 25 || undefined, {
+      what: 'packets on .av',
+      timeoutMs: 20_000,
+    });
     await patchSpec({
       inputs: [
         udp(0),
@@ -191,23 +199,55 @@ describe('operator: live Stream edits', () => {
       namespace: ns,
       body: { metadata: { name: 'udp-options' }, stringData: { buffer: '2097152' } },
     });
-    const replaced = await cluster.waitForPod(
-      ns,
-      POD,
-      (p) => p.metadata?.uid !== before.metadata?.uid && p.status?.phase === 'Running',
-      { timeoutMs: 60_000, what: 'the replacement pod running' },
-    );
+    const replaced = await cluster.waitForPod(ns, SUCCESSOR, (p) => p.status?.phase === 'Running', {
+      timeoutMs: 60_000,
+      what: 'the replacement pod running',
+    });
     const env = replaced.spec?.containers[0]?.env ?? [];
     assert.ok(env.some((e) => e.valueFrom?.secretKeyRef?.name === 'udp-options'));
+    assert.ok(
+      env.some((e) => e.name === 'TRIBUTARY_STANDBY' && e.value === SUCCESSOR),
+      'started on standby',
+    );
     assert.ok(!JSON.stringify(replaced).includes('2097152'), 'the secret value is not in the pod spec');
     await waitForStream(
       cluster,
       ns,
       NAME,
-      (s) => isLive(s) && configApplied(4)(s),
+      (s) => isLive(s) && configApplied(4)(s) && s.status?.pod === SUCCESSOR,
       'Live on the new pod',
       90_000,
     );
-    assert.ok((await reasons()).includes('PodCreated'));
+    const oldSession = recording.packets[0]!.sessionId;
+    await waitFor(
+      () => recording.packets.filter((p) => p.sessionId !== oldSession).length >= 25 || undefined,
+      { what: 'packets of the new pod', timeoutMs: 30_000 },
+    );
+    recording.stop();
+    await assert.rejects(readPod(), 'the old pod is gone');
+
+    // The old pod published until it stopped, then the new one: never both at once.
+    const packets = recording.packets;
+    const takeover = packets.findIndex((p) => p.sessionId !== oldSession);
+    assert.ok(packets.slice(0, takeover).every((p) => p.sessionId === oldSession));
+    assert.ok(
+      packets.slice(takeover).every((p) => p.sessionId === packets[takeover]!.sessionId),
+      'no interleaving',
+    );
+    assert.ok(packets[takeover]!.sessionStart && packets[takeover]!.key, 'the new pod starts on a keyframe');
+    const gapMs = packets[takeover]!.receivedAt - packets[takeover - 1]!.receivedAt;
+    console.log(`# make-before-break: ${gapMs} ms between the old pod's last packet and the new pod's first`);
+
+    const events = await eventsFor(cluster, ns, NAME);
+    const created = events.find((e) => e.reason === 'PodCreated' && e.message?.includes(SUCCESSOR));
+    assert.match(
+      created?.message ?? '',
+      /to replace edits-ingest \(the Stream changed\); edits-ingest publishes until/,
+    );
+    assert.ok(
+      events.some((e) => e.reason === 'PodReplaced' && e.message?.includes(`deleted ${POD}`)),
+      'the old pod was deleted once the new one was ready',
+    );
+    assert.ok(!(await reasons()).includes('PodRecreated'));
   });
 });

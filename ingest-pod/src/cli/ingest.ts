@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError } from '@tributary/crds';
+import { ConfigError, INGEST_STANDBY_ENV } from '@tributary/crds';
 import { loadIngestConfig, parseListen } from '../ingest/config-source.js';
 import { startIngest } from '../ingest/service.js';
 import { handleShutdown } from '../observability/shutdown.js';
@@ -8,7 +8,9 @@ import { CliError } from './args.js';
 export const INGEST_USAGE = `usage: tributary ingest [--config <file>] [--listen <host:port>] [--vod-root <dir>]
   The Stream config comes from --config or env TRIBUTARY_STREAM; NATS from env NATS_URL
   (and NATS_CREDS, a credentials file); --listen defaults to env TRIBUTARY_LISTEN or 0.0.0.0:8080
-  (/healthz, /readyz, /metrics); file:// inputs resolve under --vod-root (default /vod).`;
+  (/healthz, /readyz, /metrics); file:// inputs resolve under --vod-root (default /vod).
+  Env ${INGEST_STANDBY_ENV}=<pod name> starts it on standby: connected, inputs closed, until the
+  operator sends it "release" on the control subject (make-before-break pod replacement).`;
 
 /** The ingest pod's entrypoint: runs until SIGTERM/SIGINT, then drains and exits 0. */
 export async function ingestCommand(argv: string[]): Promise<number> {
@@ -43,6 +45,7 @@ export async function ingestCommand(argv: string[]): Promise<number> {
     ...(env.NATS_CREDS ? { natsCreds: env.NATS_CREDS } : {}),
     listen,
     vodRoot: values['vod-root'],
+    standby: env[INGEST_STANDBY_ENV] || undefined,
   });
   handleShutdown({ log: service.log, steps: service.shutdownSteps });
   // Runs until a signal: handleShutdown exits the process.

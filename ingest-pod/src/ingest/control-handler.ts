@@ -52,11 +52,14 @@ export class ControlHandler {
   readonly #config: IngestConfig;
   readonly #target: ControlTarget;
   readonly #secretEnv: ReadonlySet<string>;
+  readonly #release: () => ControlReply;
   #generation: number;
 
-  constructor(config: IngestConfig, target: ControlTarget) {
+  /** `release` starts a standby pod publishing (see controlAudience for who answers what). */
+  constructor(config: IngestConfig, target: ControlTarget, release: () => ControlReply) {
     this.#config = config;
     this.#target = target;
+    this.#release = release;
     this.#secretEnv = secretEnvNames(config);
     this.#generation = config.stream.generation;
   }
@@ -70,6 +73,7 @@ export class ControlHandler {
     const request = parseControlRequest(data);
     if ('ok' in request) return request;
     if (request.op === 'switch') return this.#target.switchTo(request.priority);
+    if (request.op === 'release') return this.#release();
     const { generation, inputs, failover } = request;
     if (generation < this.#generation) {
       return {

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { type IngestConfig, natsInboxPrefix, subjects } from '@tributary/crds';
 import type { DestinationStream, LevelWithSilent } from 'pino';
+import { controlAudience } from '../failover/control-protocol.js';
 import type { ControlReply } from '../failover/types.js';
 import { startHealthServer } from '../observability/http-server.js';
 import { createLogger, type Logger, redactedJson } from '../observability/logger.js';
@@ -44,6 +45,11 @@ export interface IngestServiceOptions {
   /** The reader factory; tests and benches wrap the real one. */
   createReader?: CreateReader;
   processMetrics?: boolean;
+  /**
+   * The pod's name when it starts on standby (it replaces a running pod): it connects and answers
+   * probes, but opens no input and publishes nothing until the operator sends `release` to it.
+   */
+  standby?: string | undefined;
 }
 
 export interface IngestService {
@@ -79,6 +85,7 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
   const tracker = new StatusTracker({ stream, inputCount: config.inputs.length });
   let link: NatsLink | undefined;
   let manager: InputManager | undefined;
+  let standingBy = options.standby !== undefined;
 
   const health = await startHealthServer({
     host: options.listen.host,
@@ -90,6 +97,7 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
       const active = manager?.active() ?? { priority: null, packetTimeoutMs: 0 };
       return checkReadiness({
         natsConnected: link?.connected ?? false,
+        standby: standingBy,
         activeInput: active.priority,
         lastPacketAt: active.priority === null ? null : tracker.lastPacketAt(active.priority),
         packetTimeoutMs: active.packetTimeoutMs,
@@ -168,14 +176,33 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
     secrets,
   });
   manager = inputs;
-  const controlHandler = new ControlHandler(config, inputs);
-  statusLoop = startStatusLoop({
-    tracker,
-    publish: (snapshot) =>
-      publisher.publishStatus(
-        composeStatus(snapshot, inputs.status(), inputs.urls, controlHandler.configGeneration),
-      ),
+  let registration: Promise<PushRegistration | undefined> | undefined;
+  const natsLink = link;
+  const controlHandler = new ControlHandler(config, inputs, () => {
+    if (!standingBy) return { ok: true, message: 'already publishing' };
+    standingBy = false;
+    startPublishing();
+    return { ok: true, message: 'released: the inputs open and publishing starts' };
   });
+  // Everything that makes this pod the Stream's publisher; a standby pod waits for `release`.
+  const startPublishing = () => {
+    statusLoop = startStatusLoop({
+      tracker,
+      publish: (snapshot) =>
+        publisher.publishStatus(
+          composeStatus(snapshot, inputs.status(), inputs.urls, controlHandler.configGeneration),
+        ),
+    });
+    // Not awaited: hashing the publish key takes a moment, and the pull inputs need not wait for it.
+    registration = startPushRegistration(options, natsLink, log);
+    publisher.publishEvent('stream.started', {
+      uid: config.stream.uid,
+      generation: config.stream.generation,
+      inputs: config.inputs.length,
+    });
+    log.info({ subject: subjectsOf.av, inputs: inputs.urls }, 'stream started');
+    inputs.start();
+  };
 
   const control = link.nc.subscribe(subjectsOf.control, {
     callback: (error, message) => {
@@ -187,6 +214,7 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
       let op: unknown;
       try {
         const request: unknown = message.json();
+        if (!controlAudience(request, { name: options.standby, standby: standingBy })) return;
         op = (request as { op?: unknown } | null)?.op;
         reply = controlHandler.handle(request);
         if (op === 'configure' && reply.ok) publishStatusSoon();
@@ -198,22 +226,18 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
     },
   });
 
-  // Not awaited: hashing the publish key takes a moment, and the pull inputs need not wait for it.
-  const registration = startPushRegistration(options, link, log);
+  if (standingBy) log.info({ pod: options.standby }, 'standing by until the pod it replaces is gone');
+  else startPublishing();
 
-  publisher.publishEvent('stream.started', {
-    uid: config.stream.uid,
-    generation: config.stream.generation,
-    inputs: config.inputs.length,
-  });
-  log.info({ subject: subjectsOf.av, inputs: inputs.urls }, 'stream started');
-  inputs.start();
-
-  const natsLink = link;
   const shutdownSteps: ShutdownStep[] = [
     { name: 'stop readers', run: () => inputs.stop() },
     { name: 'unregister push route', run: async () => (await registration)?.stop() },
-    { name: 'stream.stopped', run: () => publisher.publishEvent('stream.stopped', { reason: 'shutdown' }) },
+    {
+      name: 'stream.stopped',
+      run: () => {
+        if (!standingBy) publisher.publishEvent('stream.stopped', { reason: 'shutdown' });
+      },
+    },
     {
       name: 'last status',
       run: () => {

@@ -2,6 +2,8 @@ export type Health = { ok: true } | { ok: false; reason: string; detail: string 
 
 export interface ReadinessFacts {
   natsConnected: boolean;
+  /** Replacing another pod: ready to take over once connected, with no input open yet. */
+  standby?: boolean;
   /** Priority of the input being published, null while none is. */
   activeInput: number | null;
   /** When the active input last delivered an access unit (epoch ms), null if it has not yet. */
@@ -11,10 +13,14 @@ export interface ReadinessFacts {
   now: number;
 }
 
-/** Ready = connected to NATS and the active input delivered within its packet timeout. */
+/**
+ * Ready = connected to NATS and the active input delivered within its packet timeout; a standby
+ * pod is ready as soon as it is connected (the operator then retires the pod it replaces).
+ */
 export function checkReadiness(facts: ReadinessFacts): Health {
   if (!facts.natsConnected)
     return { ok: false, reason: 'nats-disconnected', detail: 'not connected to NATS' };
+  if (facts.standby) return { ok: true };
   if (facts.activeInput === null)
     return { ok: false, reason: 'no-active-input', detail: 'no input is active' };
   if (facts.lastPacketAt === null) {

@@ -36,6 +36,9 @@ function recorder() {
   };
 }
 
+/** The release callback of a pod that did not start on standby. */
+const notStandby = (): ControlReply => ({ ok: true, message: 'already publishing' });
+
 const origin = {
   url: 'https://origin.example/live.m3u8',
   headersFromEnv: [{ name: 'Authorization', env: 'TRIBUTARY_SECRET_0_0' }],
@@ -43,7 +46,7 @@ const origin = {
 
 test('configure: a valid configuration is handed over whole and its generation reported', () => {
   const target = recorder();
-  const handler = new ControlHandler(config, target);
+  const handler = new ControlHandler(config, target, notStandby);
   assert.equal(handler.configGeneration, 4, 'the generation the pod started with');
   const reply = handler.handle({
     op: 'configure',
@@ -66,7 +69,7 @@ test('configure: a valid configuration is handed over whole and its generation r
 
 test('configure: an env var the pod was not started with is refused, naming the input and the env', () => {
   const target = recorder();
-  const handler = new ControlHandler(config, target);
+  const handler = new ControlHandler(config, target, notStandby);
   for (const input of [
     { url: 'https://evil.example/x.m3u8?k=v', headersFromEnv: [{ name: 'X', env: 'TRIBUTARY_STREAM' }] },
     { url: 'https://evil.example/x.m3u8?k=v', paramsFromEnv: [{ name: 'p', env: 'NATS_CREDS' }] },
@@ -91,7 +94,7 @@ test('configure: an env var the pod was not started with is refused, naming the 
 
 test('configure: invalid inputs and failover settings are refused naming the field', () => {
   const target = recorder();
-  const handler = new ControlHandler(config, target);
+  const handler = new ControlHandler(config, target, notStandby);
   const rows: { request: Record<string, unknown>; message: RegExp }[] = [
     {
       request: { inputs: [origin, { url: 'ftp://example.com/x.ts' }] },
@@ -121,7 +124,7 @@ test('configure: invalid inputs and failover settings are refused naming the fie
 
 test('configure: an older generation than the running one changes nothing', () => {
   const target = recorder();
-  const handler = new ControlHandler(config, target);
+  const handler = new ControlHandler(config, target, notStandby);
   const reply = handler.handle({ op: 'configure', generation: 3, inputs: [origin] });
   assert.equal(!reply.ok && reply.error, 'stale_generation');
   assert.match(reply.message, /generation 3 is older than the running generation 4/);
@@ -131,11 +134,27 @@ test('configure: an older generation than the running one changes nothing', () =
 });
 
 test('switch goes to the target; the old edit ops are refused', () => {
-  const handler = new ControlHandler(config, recorder());
+  const handler = new ControlHandler(config, recorder(), notStandby);
   assert.deepEqual(handler.handle({ op: 'switch', priority: 1 }), {
     ok: true,
     message: 'switching to input 1',
   });
   const add = handler.handle({ op: 'add', input: { url: 'udp://127.0.0.1:5002' } });
   assert.equal(!add.ok && add.error, 'invalid_request');
+});
+
+test('release: handed to the pod, which starts publishing (or says it already does)', () => {
+  let released = 0;
+  const handler = new ControlHandler(config, recorder(), () => {
+    released++;
+    return { ok: true, message: 'released' };
+  });
+  assert.deepEqual(handler.handle({ op: 'release', pod: 'news-ingest-b' }), {
+    ok: true,
+    message: 'released',
+  });
+  assert.equal(released, 1);
+  const refused = handler.handle({ op: 'release' });
+  assert.equal(refused.ok, false);
+  assert.equal(released, 1, 'a release without a pod name is refused');
 });

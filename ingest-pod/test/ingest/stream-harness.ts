@@ -47,6 +47,8 @@ export interface HarnessOptions {
   createReader?: CreateReader;
   nats?: NatsOptions;
   pushListenerKey?: string;
+  /** Start on standby under this pod name (see IngestServiceOptions.standby). */
+  standby?: string;
 }
 
 export interface Harness {
@@ -62,7 +64,8 @@ export interface Harness {
   logs(): string;
   /** Waits until `test` holds; fails with `what` and the recent log after `timeoutMs`. */
   until(test: () => boolean, what: string, timeoutMs?: number): Promise<void>;
-  control(request: unknown): Promise<ControlReply>;
+  /** A control request; `timeoutMs` (default 5 s) bounds the wait for an answer. */
+  control(request: unknown, timeoutMs?: number): Promise<ControlReply>;
   eventsOf(type: string): SeenEvent[];
   stop(): Promise<void>;
 }
@@ -132,6 +135,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     logDestination,
     processMetrics: false,
     ...(options.createReader !== undefined && { createReader: options.createReader }),
+    standby: options.standby,
   });
 
   const until = async (test: () => boolean, what: string, timeoutMs = 20_000) => {
@@ -154,8 +158,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     status: () => latest,
     logs: () => log,
     until,
-    async control(request) {
-      const reply = await observer.request(`${base}.control`, JSON.stringify(request), { timeout: 5000 });
+    async control(request, timeoutMs = 5000) {
+      const reply = await observer.request(`${base}.control`, JSON.stringify(request), {
+        timeout: timeoutMs,
+      });
       return reply.json<ControlReply>();
     },
     eventsOf: (type) => events.filter((e) => e.type === type),

@@ -22,6 +22,8 @@ describe('checkReadiness', () => {
     ['no active input', { activeInput: null }, 'no-active-input'],
     ['active input silent so far', { lastPacketAt: null }, 'no-media'],
     ['active input silent past its timeout', { now: 11_001 }, 'input-stalled'],
+    ['on standby: connected is enough', { standby: true, activeInput: null, lastPacketAt: null }, undefined],
+    ['on standby without NATS', { standby: true, natsConnected: false }, 'nats-disconnected'],
   ];
   for (const [name, change, reason] of cases) {
     it(name, () => {

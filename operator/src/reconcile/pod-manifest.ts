@@ -7,7 +7,14 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
-import { API_VERSION, INGEST_CONFIG_ENV, STREAM, type Stream, type VodMount } from '@tributary/crds';
+import {
+  API_VERSION,
+  INGEST_CONFIG_ENV,
+  INGEST_STANDBY_ENV,
+  STREAM,
+  type Stream,
+  type VodMount,
+} from '@tributary/crds';
 import { CA_KEY, CREDS_KEY } from '../nats-auth/secret-keys.js';
 import { ingestPodConfig } from './ingest-config.js';
 import { type LiveConfig, liveConfigOf, podShapeOf } from './live-config.js';
@@ -19,6 +26,8 @@ export const LABEL_APP = 'app.kubernetes.io/name';
 export const LABEL_STREAM = 'tributary.io/stream';
 export const ANNOTATION_SPEC_HASH = 'tributary.io/spec-hash';
 export const ANNOTATION_GENERATION = 'tributary.io/stream-generation';
+/** On a pod started on standby (the operator's cache keeps annotations, not the pod's env). */
+export const ANNOTATION_STANDBY = 'tributary.io/standby';
 /** Salt of the Secret digests in the spec hash; kept for the pod's lifetime. */
 export const ANNOTATION_SECRET_SALT = 'tributary.io/secret-salt';
 export const INGEST_CONTAINER = 'ingest';
@@ -29,6 +38,30 @@ const NATS_CREDS_DIR = '/etc/tributary/nats';
 /** The ingest pod of a Stream is named after it; 52-character names leave room for the suffix. */
 export function ingestPodName(stream: string): string {
   return `${stream}-ingest`;
+}
+
+/** The two names a Stream's pods take turns with: a replacement starts beside the pod it replaces. */
+export function ingestPodNames(stream: string): [string, string] {
+  return [ingestPodName(stream), `${ingestPodName(stream)}-b`];
+}
+
+/**
+ * The desired pod as the successor of a running one: under its other name, started on standby
+ * (it publishes once released). Same spec hash: the standby setting is not part of the shape.
+ */
+export function standbyPod(pod: V1Pod, name: string): V1Pod {
+  const [container, ...rest] = pod.spec?.containers ?? [];
+  if (!container) return pod;
+  const env = [...(container.env ?? []), { name: INGEST_STANDBY_ENV, value: name }];
+  return {
+    ...pod,
+    metadata: {
+      ...pod.metadata,
+      name,
+      annotations: { ...pod.metadata?.annotations, [ANNOTATION_STANDBY]: 'true' },
+    },
+    spec: { ...pod.spec, containers: [{ ...container, env }, ...rest] },
+  };
 }
 
 /** The Secret holding a Stream's own NATS credential (owned by the Stream). */

@@ -23,12 +23,28 @@ import { currentSnapshot, type StatusFacts, streamStatus } from '../status/strea
 import { decideStatusWrite } from '../status/write-decision.js';
 import { type ValidationOptions, validateAgainstWorld } from './cross-validate.js';
 import { LiveRelay } from './live-relay.js';
-import { type BackoffSettings, decidePod, freshMemory, type PodMemory } from './pod-decision.js';
+import {
+  type BackoffSettings,
+  decidePod,
+  freshMemory,
+  type PodAction,
+  type PodMemory,
+} from './pod-decision.js';
+import {
+  arrangePods,
+  decideHandover,
+  freshHandover,
+  type HandoverAction,
+  type HandoverMemory,
+  type StreamPods,
+} from './pod-handover.js';
 import {
   ANNOTATION_SECRET_SALT,
   buildIngestPod,
+  type DesiredPod,
   type IngestPodSettings,
-  ingestPodName,
+  ingestPodNames,
+  standbyPod,
   streamCredentialsSecret,
 } from './pod-manifest.js';
 import { referencesOf } from './references.js';
@@ -82,6 +98,7 @@ export class StreamReconciler {
   readonly #d: ReconcilerDeps;
   readonly #now: () => number;
   readonly #memory = new Map<string, PodMemory>();
+  readonly #handovers = new Map<string, HandoverMemory>();
   /** The status last written per Stream: newer than the cache until the watch delivers it. */
   readonly #written = new Map<string, { status: StreamStatus; at: number; uid: string }>();
   /** The last pod seen or applied per Stream. */
@@ -109,20 +126,24 @@ export class StreamReconciler {
     const [namespace = '', name = ''] = key.split('/');
     const { cache, api, settings } = this.#d;
     let stream = cache.stream(namespace, name);
-    const podName = ingestPodName(name);
-    let pod = cache.pod(namespace, podName);
+    const names = ingestPodNames(name);
+    const found = names.flatMap((podName) => cache.pod(namespace, podName) ?? []);
     const now = this.#now();
     const log = this.#d.log.child({ namespace, name });
 
     if (!stream) {
-      const { action } = decidePod({ pod, memory: freshMemory(), now, backoff: settings.backoff });
-      if (action.kind === 'delete') {
-        log.info({ pod: podName }, 'deleting the pod of a deleted Stream');
-        await deletePod(api, namespace, podName, action.uid);
+      for (const orphan of found) {
+        const { action } = decidePod({ pod: orphan, memory: freshMemory(), now, backoff: settings.backoff });
+        if (action.kind !== 'delete') continue;
+        log.info({ pod: orphan.metadata?.name }, 'deleting the pod of a deleted Stream');
+        await deletePod(api, namespace, orphan.metadata?.name ?? '', action.uid);
       }
       this.#forget(key, namespace, name);
       return {};
     }
+    const pods = arrangePods(found, stream.metadata.uid);
+    let pod = podToDecide(pods, names[0]);
+    let podName = pod?.metadata?.name ?? names[0];
 
     const pushStep = decidePushRoute({
       pushInput: hasPushInput(stream),
@@ -166,12 +187,30 @@ export class StreamReconciler {
     const action = decision.action;
     let requeueAfterMs: number | undefined;
     let podNote: StatusFacts['podNote'];
+    // Pod changes need the control subject to hand over; without it a pod is replaced outright.
+    const handover = this.#relay
+      ? decideHandover({
+          pods,
+          desiredHash: desired?.hash,
+          podAction: action,
+          otherName: (current) => (current === names[0] ? names[1] : names[0]),
+          memory: this.#handovers.get(key) ?? freshHandover(),
+          now,
+          backoff: settings.backoff,
+        })
+      : { action: { kind: 'pass' } as const, memory: freshHandover() };
+    this.#handovers.set(key, handover.memory);
+    if (handover.action.kind !== 'pass') log.debug({ handover: handover.action }, 'pod replacement step');
 
     let rejected: ApiError | undefined;
     // Written before the pod needs it, and again should someone delete it.
     if (desired && this.#d.credentials)
       await this.#d.credentials.ensureStream(stream, streamCredentialsSecret(name));
-    if (action.kind === 'create' && desired) {
+    if (handover.action.kind !== 'pass' && handover.action.kind !== 'retire') {
+      const step = await this.#handOver(stream, handover.action, desired, memory, log);
+      memory = step.memory;
+      if (step.requeueAfterMs !== undefined) requeueAfterMs = step.requeueAfterMs;
+    } else if (action.kind === 'create' && desired) {
       log.info({ pod: podName, reason: action.reason, hash: desired.hash }, 'applying the ingest pod');
       try {
         pod = await applyPod(api, desired.pod);
@@ -188,6 +227,19 @@ export class StreamReconciler {
       log.info({ pod: podName, reason: action.reason, detail: action.detail }, 'deleting the ingest pod');
       await deletePod(api, namespace, podName, action.uid);
       pod = pod && { ...pod, metadata: { ...pod.metadata, deletionTimestamp: new Date(now) } };
+      const successor = pods.successor;
+      if (handover.action.kind === 'retire' && successor) {
+        // The successor publishes once released; until then no report speaks for it.
+        const old = podName;
+        pod = successor;
+        podName = successor.metadata?.name ?? podName;
+        memory = { ...memory, podSince: { uid: successor.metadata?.uid ?? '', at: Number.MAX_SAFE_INTEGER } };
+        await this.#d.events.record(stream, {
+          type: 'Normal',
+          reason: 'PodReplaced',
+          message: `pod ${podName} is ready to take over: deleted ${old}; ${podName} publishes once ${old} has stopped`,
+        });
+      }
     } else if (action.kind === 'wait') {
       if (action.retryInMs !== undefined) requeueAfterMs = action.retryInMs;
       if (memory.notBefore > now) {
@@ -240,7 +292,7 @@ export class StreamReconciler {
     const written = this.#written.get(key);
     const previous = written?.uid === stream.metadata.uid ? written?.status : stream.status;
     const status = streamStatus(facts, previous);
-    const eventAction = rejected ? ({ kind: 'none' } as const) : action;
+    const eventAction: PodAction = rejected || handover.action.kind !== 'pass' ? { kind: 'none' } : action;
     const write = decideStatusWrite(status, previous, written?.at, now, settings.statusMinIntervalMs);
     if (write.kind === 'write') {
       await applyStreamStatus(api, stream, status);
@@ -268,6 +320,68 @@ export class StreamReconciler {
     if (rejected) throw rejected;
     if (pushError) throw pushError;
     return requeueAfterMs === undefined ? {} : { requeueAfterMs: Math.max(0, requeueAfterMs) };
+  }
+
+  /** One step of a make-before-break replacement (see decideHandover); returns the pod memory. */
+  async #handOver(
+    stream: Stream,
+    action: Exclude<HandoverAction, { kind: 'pass' | 'retire' }>,
+    desired: DesiredPod | undefined,
+    memory: PodMemory,
+    log: Logger,
+  ): Promise<{ memory: PodMemory; requeueAfterMs?: number }> {
+    const { api, events } = this.#d;
+    const key = `${stream.metadata.namespace}/${stream.metadata.name}`;
+    const namespace = stream.metadata.namespace ?? '';
+    switch (action.kind) {
+      case 'wait':
+        return { memory, ...(action.retryInMs !== undefined && { requeueAfterMs: action.retryInMs }) };
+      case 'create-successor': {
+        if (!desired) return { memory };
+        log.info(
+          { pod: action.name, replaces: action.replaces, hash: desired.hash },
+          'starting a replacement pod on standby',
+        );
+        const created = await applyPod(api, standbyPod(desired.pod, action.name));
+        const handover = this.#handovers.get(key);
+        if (handover?.created) handover.created.uid = created.metadata?.uid;
+        await events.record(stream, {
+          type: 'Normal',
+          reason: 'PodCreated',
+          message: `created pod ${action.name} to replace ${action.replaces} (the Stream changed); ${action.replaces} publishes until ${action.name} is ready`,
+        });
+        return { memory };
+      }
+      case 'delete-successor':
+        log.info({ pod: action.name, detail: action.detail }, 'deleting the standby replacement pod');
+        await deletePod(api, namespace, action.name, action.uid);
+        return { memory };
+      case 'release': {
+        const control = this.#d.control;
+        if (!control) return { memory };
+        let answer: ControlAnswer;
+        try {
+          answer = await control.request(namespace, stream.metadata.name, {
+            op: 'release',
+            pod: action.name,
+          });
+        } catch (error) {
+          log.warn({ err: error, pod: action.name }, 'could not release the standby pod; retrying');
+          return { memory, requeueAfterMs: RELEASE_RETRY_MS };
+        }
+        if (!answer.ok) {
+          log.warn(
+            { pod: action.name, reply: answer.message },
+            'the standby pod refused the release; retrying',
+          );
+          return { memory, requeueAfterMs: RELEASE_RETRY_MS };
+        }
+        const handover = this.#handovers.get(key);
+        if (handover) handover.released = action.uid;
+        log.info({ pod: action.name, reply: answer.message }, 'standby pod released');
+        return { memory: { ...memory, podSince: { uid: action.uid, at: this.#now() } } };
+      }
+    }
   }
 
   /**
@@ -379,6 +493,7 @@ export class StreamReconciler {
    */
   reset(): void {
     this.#memory.clear();
+    this.#handovers.clear();
     this.#written.clear();
     this.#applied.clear();
     this.#relay?.reset();
@@ -398,11 +513,29 @@ export class StreamReconciler {
     const uid = this.#written.get(key)?.uid;
     if (uid) this.#d.events.forget(uid);
     this.#memory.delete(key);
+    this.#handovers.delete(key);
     this.#written.delete(key);
     this.#applied.delete(key);
     this.#d.snapshots?.forget(key);
     this.#d.metrics.forgetStream(namespace, name);
   }
+}
+
+/** A standby pod that did not answer `release` is asked again after this long. */
+const RELEASE_RETRY_MS = 1000;
+
+/**
+ * The pod decidePod looks at: a pod an earlier Stream of this name left (it is deleted first), else
+ * the current pod, else one on its way out, else a foreign pod under the first name (it blocks).
+ */
+function podToDecide(pods: StreamPods, firstName: string): V1Pod | undefined {
+  const stale = pods.others.find(
+    (p) =>
+      !p.metadata?.deletionTimestamp && p.metadata?.ownerReferences?.some((ref) => ref.kind === 'Stream'),
+  );
+  return (
+    stale ?? pods.current ?? pods.terminating[0] ?? pods.others.find((p) => p.metadata?.name === firstName)
+  );
 }
 
 function min(a: number | undefined, b: number): number {

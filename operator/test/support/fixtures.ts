@@ -5,7 +5,7 @@ import type { ObjectCache } from '../../src/controller/object-cache.js';
 import { EventRecorder } from '../../src/events/event-recorder.js';
 import type { KubeApi } from '../../src/kube/api-client.js';
 import { OperatorMetrics } from '../../src/observability/metrics.js';
-import { StreamReconciler } from '../../src/reconcile/stream-reconciler.js';
+import { type ReconcilerDeps, StreamReconciler } from '../../src/reconcile/stream-reconciler.js';
 
 export function stream(
   name: string,
@@ -44,12 +44,20 @@ export function pod(
   };
 }
 
-/** A reconciler over a fake API and cache, with the operator's default settings and no NATS. */
-export function testReconciler(api: KubeApi, cache: ObjectCache): StreamReconciler {
+/**
+ * A reconciler over a fake API and cache, with the operator's default settings and no NATS (or a
+ * fake of the pods' control subjects).
+ */
+export function testReconciler(
+  api: KubeApi,
+  cache: ObjectCache,
+  control?: ReconcilerDeps['control'],
+): StreamReconciler {
   const log = pino({ level: 'silent' });
   return new StreamReconciler({
     api,
     cache,
+    ...(control && { control }),
     events: new EventRecorder(api, 'test', log),
     metrics: new OperatorMetrics({ defaultMetrics: false }),
     log,
