@@ -1,5 +1,13 @@
 // @tributary/crds: the Tributary API as types, schemas and pure functions. No I/O.
 
+export {
+  bestRung,
+  type CopySource,
+  copySourceOf,
+  copySubjects,
+  copyUpstreams,
+  type RungSize,
+} from './copy-source.js';
 export { streamCrd, vodMountCrd } from './crd/build.js';
 export { parseDuration } from './duration.js';
 export {

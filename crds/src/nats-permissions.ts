@@ -1,6 +1,7 @@
 // Who may say what on NATS: the subject permissions of each identity the operator mints a
 // credential for. nats-server enforces them, so a message on a subject is from whoever the subject
 // names. Each identity also gets its own reply-inbox prefix, so nobody can read another's replies.
+import { type CopySource, copySubjects } from './copy-source.js';
 import { isNamespaceName } from './names.js';
 import { registryBuckets, registryKvKey } from './push-registry.js';
 import { subjectPrefixProblem, subjects } from './subjects.js';
@@ -17,7 +18,8 @@ export interface SubjectPermissions {
 }
 
 export type NatsIdentity =
-  | { kind: 'stream'; namespace: string; stream: string }
+  /** `copyFrom`: what the Stream's copy:// inputs read (see copySourceOf), in its namespace. */
+  | { kind: 'stream'; namespace: string; stream: string; copyFrom?: readonly CopySource[] }
   | { kind: 'operator' }
   | { kind: 'push-listener' }
   | { kind: 'reader'; namespace: string };
@@ -65,10 +67,21 @@ function checkPrefix(prefix: string): void {
   if (problem) throw new TypeError(`${problem}: ${JSON.stringify(prefix)}`);
 }
 
+/** Exactly the subjects of the copied Streams, each once, in a stable order (the grant is hashed). */
+function copyReads(prefix: string, namespace: string, sources: readonly CopySource[] = []): string[] {
+  const reads = new Set<string>();
+  for (const source of sources) {
+    const { av, events } = copySubjects(prefix, namespace, source);
+    reads.add(av).add(events);
+  }
+  return [...reads].sort();
+}
+
 /**
  * What each identity may do:
  * - a Stream's ingest pod publishes only its own `.av/.events/.status`, hears only its `.control`
- *   and `_push` subjects, and writes only its own route in the push registry;
+ *   and `_push` subjects (plus the `.av` and `.events` of the Streams its copy:// inputs read),
+ *   and writes only its own route in the push registry;
  * - the operator is the only publisher of `.control`, and hears every `.status`; it deletes
  *   deleted Streams' routes and marks;
  * - the push-listener relays on `_push`, reads routes and owns active marks;
@@ -95,7 +108,12 @@ export function natsPermissions(prefix: string, identity: NatsIdentity): Subject
           `$KV.${buckets.routes}.${key}`,
           `$KV.${buckets.active}.${key}`,
         ],
-        subscribe: [own.control, own.push, inbox],
+        subscribe: [
+          own.control,
+          own.push,
+          ...copyReads(prefix, identity.namespace, identity.copyFrom),
+          inbox,
+        ],
         respond: true,
         inboxPrefix,
       };

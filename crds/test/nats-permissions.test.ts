@@ -21,6 +21,30 @@ describe('NATS permissions', () => {
     assert.equal(p.inboxPrefix, '_INBOX.news.cam');
   });
 
+  it("let a copying Stream's pod hear exactly the .av and .events of the Streams it copies", () => {
+    const p = natsPermissions('tributary', {
+      kind: 'stream',
+      namespace: 'news',
+      stream: 'mirror',
+      copyFrom: [{ stream: 'cam' }, { stream: 'abr', rung: '1080p' }, { stream: 'cam' }],
+    });
+    assert.deepEqual(p.subscribe, [
+      'tributary.news.mirror.control',
+      'tributary._push.news.mirror',
+      'tributary.news.abr.av.1080p',
+      'tributary.news.abr.events',
+      'tributary.news.cam.av',
+      'tributary.news.cam.events',
+      '_INBOX.news.mirror.>',
+    ]);
+    const plain = natsPermissions('tributary', { kind: 'stream', namespace: 'news', stream: 'mirror' });
+    assert.deepEqual(p.publish, plain.publish, 'copying adds nothing to publish');
+    assert.deepEqual(
+      natsPermissions('tributary', { kind: 'stream', namespace: 'news', stream: 'mirror', copyFrom: [] }),
+      plain,
+    );
+  });
+
   it('make the operator the only publisher of .control', () => {
     const control = (kind: Parameters<typeof natsPermissions>[1]) =>
       natsPermissions('tributary', kind).publish.filter((s) => s.endsWith('.control'));

@@ -72,6 +72,22 @@ const PROTOCOL_OPTIONS = [
   'play (default 10 s). The key and the query are shown as `***` in status, events, logs and errors.',
   'A stream the server does not have, or a connection it rejects, is a permanent error with the',
   "server's description; the server closing the stream is an end of session, reconnected with backoff.",
+  '',
+  '### copy:// inputs (`copy://<stream>`)',
+  '',
+  "The ingest pod subscribes to the upstream Stream's `<prefix>.<namespace>.<stream>.av` over its own",
+  'NATS connection and republishes the access units as its own: its own sessions, sequence numbers',
+  "and timeline (the upstream's session ids and sequence numbers are not passed on; a gap in them",
+  "counts as dropped, a new upstream session is a discontinuity like any input's). Its status shows",
+  "the upstream's tracks. The upstream stopping (deleted, suspended, its pod replaced: it says",
+  '`stream.stopped` on its `.events`) ends the input at once, so the next input takes over and the',
+  'copy is probed again later; an upstream that goes quiet fails over after `packetTimeout` (1 s).',
+  "A copy of a copy works; the operator refuses cycles. The operator grants the Stream's NATS",
+  'credential exactly the `.av` and `.events` subjects of the Streams its copy:// inputs name.',
+  'Where the upstream declares a `ladder`, the rung to read is the one with the highest',
+  'width × height × 1000 + bitrateKbps (the first listed among equals; a rung without a size counts',
+  'as 0 × 0), on `<prefix>.<namespace>.<stream>.av.<rung>`; the operator does not pass that choice to',
+  "the pod yet, so today a copy of a ladder Stream reads the upstream's own `.av`.",
 ].join('\n');
 
 /** Text from the schema as Markdown prose: no accidental code spans, emphasis or HTML tags. */

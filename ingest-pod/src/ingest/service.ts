@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { type IngestConfig, natsInboxPrefix, subjects } from '@tributary/crds';
 import type { DestinationStream, LevelWithSilent } from 'pino';
+import { natsCopyFeed } from '../copy/index.js';
 import { controlAudience } from '../failover/control-protocol.js';
 import type { ControlReply } from '../failover/types.js';
 import { startHealthServer } from '../observability/http-server.js';
@@ -150,7 +151,11 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
     env: options.env,
     overrides: { ...config.failover },
     createReader: options.createReader ?? defaultCreateReader,
-    context: { vodRoot: options.vodRoot, ...(pushRelay !== undefined && { push: pushRelay }) },
+    context: {
+      vodRoot: options.vodRoot,
+      ...(pushRelay !== undefined && { push: pushRelay }),
+      copy: natsCopyFeed(link.nc, config.subjectPrefix, stream.namespace),
+    },
     publish: (packets, meta) => {
       const out = timeline.applyBatch(packets, { sessionStart: meta.sessionStart });
       publisher.publishPackets(out, {

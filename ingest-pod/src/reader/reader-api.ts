@@ -86,6 +86,21 @@ export interface PushFeed {
   startOf?(session: number): { protocol: 'rtmp' | 'srt'; peer: string } | undefined;
 }
 
+/** Other Streams' subjects, for copy:// readers (NATS stays with the service). */
+export interface CopyFeed {
+  /** The subjects a copy of Stream `upstream` (same namespace) reads. */
+  subjectsOf(upstream: string): { av: string; events: string };
+  /**
+   * Calls `onMessage` with every message on `subject` until unsubscribed; `onError` when NATS
+   * refuses or ends the subscription (e.g. the pod's credential does not grant the subject).
+   */
+  subscribe(
+    subject: string,
+    onMessage: (data: Uint8Array) => void,
+    onError: (error: Error) => void,
+  ): { unsubscribe(): void };
+}
+
 /** Who is publishing to a push input: from the relay's start message (no peer when joined midway). */
 export interface PusherInfo {
   protocol: 'rtmp' | 'srt';
@@ -99,6 +114,8 @@ export interface ReaderContext {
   onEvent?: (event: ReaderEvent) => void;
   /** The push relay, where the pod serves push inputs; absent elsewhere (CLI probe). */
   push?: PushFeed;
+  /** The pod's NATS connection as copy:// inputs use it; absent elsewhere (CLI probe). */
+  copy?: CopyFeed;
 }
 
 /** A PacketReader that can also tell what it has seen so far (for status and metrics). */

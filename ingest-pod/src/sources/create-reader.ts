@@ -1,4 +1,5 @@
 import { classify, redactUrl } from '@tributary/crds';
+import { createCopyReader } from '../copy/index.js';
 import { FileReader } from '../file/file-reader.js';
 import { HlsSource } from '../hls/hls-source.js';
 import { HttpTsSource } from '../http-ts/http-ts-source.js';
@@ -26,7 +27,7 @@ function tsFilter(input: ReaderInput): TsFilter {
 /**
  * Builds the reader for one input. Push inputs read the relay (`context.push`, in the ingest pod).
  * Throws a non-retriable ReaderError for URLs no reader handles: push addresses without a relay,
- * unknown schemes, and kinds without a reader yet (rtsp, copy).
+ * unknown schemes, copy:// where there is no NATS connection, and kinds without a reader yet (rtsp).
  */
 export function createReader(input: ReaderInput, context: ReaderContext): InputReader {
   const shown = redactUrl(input.url);
@@ -76,8 +77,9 @@ export function createReader(input: ReaderInput, context: ReaderContext): InputR
       return createRtmpReader(input, context);
     case 'srt':
       return createSrtReader(input, context, tsFilter(input));
-    case 'rtsp':
     case 'copy':
+      return createCopyReader(input, context);
+    case 'rtsp':
       throw new ReaderError(`${result.kind} inputs are not supported yet (${shown})`, false);
   }
 }

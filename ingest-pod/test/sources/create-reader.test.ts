@@ -225,7 +225,7 @@ test('URLs no reader takes: precise, permanent errors', () => {
     ['srt://example.com:9000?passphrase=short', /passphrase must be 10 to 79 characters/],
     ['rtmp://user:pw@example.com/app/key', /^rtmp: cannot use rtmp:\/\/example\.com\/\*\*\*/],
     ['rtsp://cam/stream', /^rtsp inputs are not supported yet/],
-    ['copy://news', /^copy inputs are not supported yet/],
+    ['copy://news', /^copy:\/\/news reads another Stream from NATS/],
     ['ftp://x/y.ts', /^cannot read input ftp:\/\/x\/y\.ts: the scheme "ftp" is not supported/],
     ['http://cdn/video.mp4', /^cannot read input .*neither a playlist nor a TS stream/],
     ['udp://example.com:5000', /must be an IP address to listen on/],

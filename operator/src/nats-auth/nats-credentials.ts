@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { KubeApi } from '../kube/api-client.js';
 import type { NatsAuthOptions } from '../options.js';
 import type { CredentialSecrets } from './credential-secrets.js';
+import { streamIdentity } from './stream-identity.js';
 
 export class NatsCredentials {
   readonly #api: KubeApi;
@@ -65,7 +66,7 @@ export class NatsCredentials {
     const written = await secrets.ensure({
       namespace,
       name: secretName,
-      identity: { kind: 'stream', namespace, stream: name },
+      identity: streamIdentity(stream),
       owner: {
         apiVersion: API_VERSION,
         kind: STREAM.kind,
