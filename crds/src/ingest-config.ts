@@ -48,6 +48,8 @@ export const IngestConfigSchema = Type.Object(
           insecureTLS: Type.Optional(Type.Boolean()),
           sendHeadersToAllHosts: Type.Optional(Type.Boolean()),
           publishKeyEnv: Type.Optional(envName),
+          /** copy:// only: the upstream's ladder rung to read (the operator chooses it). */
+          copyRung: Type.Optional(Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 32 })),
         },
         { additionalProperties: false },
       ),

@@ -105,8 +105,8 @@ describe('operator: copy:// between Streams', () => {
       90_000,
     );
     const failover = mirror.status?.switches?.find((w) => w.from === 0 && w.to === 1);
-    assert.equal(failover?.reason, 'error', JSON.stringify(failover));
-    assert.match(failover?.detail ?? '', /copy:\/\/cam: Stream "cam" stopped/);
+    // The upstream's silence decides (its stream.stopped could be a pod replacement).
+    assert.equal(failover?.reason, 'timeout', JSON.stringify(failover));
     const backup = await collect(nc, `tributary.${ns}.mirror.av`, (p) => p.length >= 50);
     assert.ok(backup.length >= 50 && backup.every((p) => p.inputPriority === 1), 'media from the backup');
     // The upstream is gone, so the spec is invalid now; the running pod keeps serving the backup.

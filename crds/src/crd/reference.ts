@@ -86,8 +86,9 @@ const PROTOCOL_OPTIONS = [
   'credential exactly the `.av` and `.events` subjects of the Streams its copy:// inputs name.',
   'Where the upstream declares a `ladder`, the rung to read is the one with the highest',
   'width × height × 1000 + bitrateKbps (the first listed among equals; a rung without a size counts',
-  'as 0 × 0), on `<prefix>.<namespace>.<stream>.av.<rung>`; the operator does not pass that choice to',
-  "the pod yet, so today a copy of a ladder Stream reads the upstream's own `.av`.",
+  'as 0 × 0), on `<prefix>.<namespace>.<stream>.av.<rung>` (where the downstream transcoder publishes',
+  "it); the operator grants that subject instead of the upstream's `.av`. Which Streams and rungs a",
+  "copy reads is part of the pod's shape (its credential grants them), so changing it replaces the pod.",
 ].join('\n');
 
 /** Text from the schema as Markdown prose: no accidental code spans, emphasis or HTML tags. */

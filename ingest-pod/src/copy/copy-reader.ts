@@ -10,6 +10,8 @@ const QUEUE_BYTES = 32 * 1024 * 1024;
 export interface CopyReaderOptions {
   /** Name of the copied Stream (same namespace). */
   upstream: string;
+  /** The rung of the upstream's ladder to read, where it has one. */
+  rung?: string | undefined;
   feed: CopyFeed;
   onEvent?: (event: ReaderEvent) => void;
   queueBytes?: number;
@@ -35,9 +37,9 @@ function stoppedReason(data: Uint8Array): string | undefined {
  * A copy:// input: the AVPackets another Stream publishes, read from its subject through the pod's
  * NATS connection. The upstream's session ids and sequence numbers stay behind (the publish path
  * stamps this Stream's own); its sequence gaps count as dropped, and a new upstream session is
- * a discontinuity the timeline absorbs like any input's. The upstream saying `stream.stopped`
- * (deleted, suspended, replaced) ends the input, so a backup takes over at once and the copy is
- * probed again later like any failed input; silence is left to the packet timeout.
+ * a discontinuity the timeline absorbs like any input's. The upstream saying `stream.stopped` is
+ * noted but does not end the input: when the upstream's pod is replaced its successor publishes on
+ * the same subject a moment later, and a deleted upstream's silence trips the packet timeout.
  */
 export class CopyReader implements InputReader {
   readonly #o: CopyReaderOptions;
@@ -81,7 +83,10 @@ export class CopyReader implements InputReader {
     if (this.#opened || this.#closed) throw new ReaderError(`${this.#label}: reader reopened`, true);
     this.#opened = true;
     if (signal.aborted) throw new ReaderError(`${this.#label}: opening was cancelled`, true);
-    const { av, events } = this.#o.feed.subjectsOf(this.#o.upstream);
+    const { av, events } = this.#o.feed.subjectsOf({
+      stream: this.#o.upstream,
+      ...(this.#o.rung !== undefined && { rung: this.#o.rung }),
+    });
     const onError = (subject: string) => (error: Error) =>
       this.#fail(
         new ReaderError(
@@ -112,11 +117,9 @@ export class CopyReader implements InputReader {
       const packets: AVPacket[] = [];
       for (const item of items) {
         if (item.type === 'stopped') {
-          // The end of this input, as the end of a file is: the manager fails over now and probes it later.
-          this.#fail(
-            new ReaderError(`${this.#label}: Stream "${this.#o.upstream}" stopped (${item.reason})`, false),
-          );
-          break;
+          const detail = `${this.#label}: Stream "${this.#o.upstream}" stopped (${item.reason}); waiting for its next session`;
+          this.#o.onEvent?.({ type: 'demux', detail });
+          continue;
         }
         const packet = this.#accept(item.data);
         if (packet !== undefined) packets.push(packet);

@@ -20,6 +20,7 @@ export function createCopyReader(input: ReaderInput, context: ReaderContext): In
   }
   return new CopyReader({
     upstream: kind.upstream,
+    rung: input.copyRung,
     feed: context.copy,
     ...(context.onEvent !== undefined && { onEvent: context.onEvent }),
   });
@@ -28,7 +29,7 @@ export function createCopyReader(input: ReaderInput, context: ReaderContext): In
 /** Copy inputs' view of the pod's NATS connection: Streams of `namespace`, under `prefix`. */
 export function natsCopyFeed(nc: NatsConnection, prefix: string, namespace: string): CopyFeed {
   return {
-    subjectsOf: (upstream) => copySubjects(prefix, namespace, { stream: upstream }),
+    subjectsOf: (source) => copySubjects(prefix, namespace, source),
     subscribe(subject, onMessage, onError) {
       const subscription = nc.subscribe(subject, {
         callback: (error, message) => {

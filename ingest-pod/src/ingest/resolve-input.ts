@@ -106,6 +106,7 @@ export function resolveInput(
   if (input.timeoutSeconds !== undefined) reader.timeoutSeconds = input.timeoutSeconds;
   if (input.insecureTLS !== undefined) reader.insecureTLS = input.insecureTLS;
   if (input.sendHeadersToAllHosts !== undefined) reader.sendHeadersToAllHosts = input.sendHeadersToAllHosts;
+  if (input.copyRung !== undefined) reader.copyRung = input.copyRung;
 
   const shownUrl = redactUrl(input.url);
   let unusable: string | undefined;

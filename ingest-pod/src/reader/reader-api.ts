@@ -1,3 +1,4 @@
+import type { CopySource } from '@tributary/crds';
 import type { TrackInfo } from '../avpacket.js';
 import type { PacketReader } from './packet-reader.js';
 
@@ -18,6 +19,8 @@ export interface ReaderInput {
   insecureTLS?: boolean;
   /** Send `headers` to every host (playlist hosts, redirects), not only to the URL's origin. */
   sendHeadersToAllHosts?: boolean;
+  /** copy:// only: the upstream's ladder rung to read instead of its own packets. */
+  copyRung?: string;
 }
 
 /** Something a reader reports besides packets: shown as events, status and metrics. */
@@ -88,8 +91,8 @@ export interface PushFeed {
 
 /** Other Streams' subjects, for copy:// readers (NATS stays with the service). */
 export interface CopyFeed {
-  /** The subjects a copy of Stream `upstream` (same namespace) reads. */
-  subjectsOf(upstream: string): { av: string; events: string };
+  /** The subjects a copy of Stream `source.stream` (same namespace; its rung, if any) reads. */
+  subjectsOf(source: CopySource): { av: string; events: string };
   /**
    * Calls `onMessage` with every message on `subject` until unsubscribed; `onError` when NATS
    * refuses or ends the subscription (e.g. the pod's credential does not grant the subject).

@@ -92,6 +92,20 @@ describe('copy reader', () => {
     assert.equal(await reader.read(), null, 'closed: end of stream');
   });
 
+  it('reads the ladder rung the operator chose, not the upstream’s own packets', async () => {
+    const reader = createReader(
+      { url: 'copy://up', priority: 0, copyRung: '720p' },
+      { copy: natsCopyFeed(nc, 'tributary', 'test') },
+    );
+    await reader.open(new AbortController().signal);
+    await nc.flush();
+    for (const m of encodeEnvelopes(unit(9, 2), { maxPayload: 1024 })) nc.publish(AV, m);
+    for (const m of encodeEnvelopes(unit(7, 0), { maxPayload: 1024 })) nc.publish(`${AV}.720p`, m);
+    const [first] = (await reader.read()) ?? [];
+    assert.equal(first?.dts, unit(7, 0).dts, 'the packet from .av.720p');
+    await reader.close();
+  });
+
   it('is what createReader builds for copy://, and needs the pod’s NATS connection', () => {
     const input = { url: 'copy://up', priority: 0 };
     assert.ok(createReader(input, { copy: natsCopyFeed(nc, 'tributary', 'test') }) instanceof CopyReader);

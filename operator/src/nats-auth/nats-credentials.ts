@@ -3,7 +3,7 @@
 // reader credential Secret written.
 import { readFile } from 'node:fs/promises';
 import type { Stream } from '@tributary/crds';
-import { API_VERSION, STREAM } from '@tributary/crds';
+import { API_VERSION, type CopySource, STREAM } from '@tributary/crds';
 import type { Logger } from 'pino';
 import type { KubeApi } from '../kube/api-client.js';
 import type { NatsAuthOptions } from '../options.js';
@@ -59,14 +59,15 @@ export class NatsCredentials {
   }
 
   /** The Stream's own credential Secret (owned by it) and its namespace's reader Secret. */
-  async ensureStream(stream: Stream, secretName: string): Promise<void> {
+  /** `copyFrom`: what the Stream's copy:// inputs read (the operator resolves the upstreams' rungs). */
+  async ensureStream(stream: Stream, secretName: string, copyFrom?: readonly CopySource[]): Promise<void> {
     const secrets = this.#secrets;
     if (!secrets) throw new Error('NATS credentials used before they were loaded');
     const { name, namespace = '', uid = '' } = stream.metadata;
     const written = await secrets.ensure({
       namespace,
       name: secretName,
-      identity: streamIdentity(stream),
+      identity: streamIdentity(stream, copyFrom),
       owner: {
         apiVersion: API_VERSION,
         kind: STREAM.kind,

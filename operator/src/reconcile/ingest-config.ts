@@ -1,5 +1,5 @@
 import type { V1EnvVar } from '@kubernetes/client-node';
-import { type IngestConfig, parseDuration, type Stream } from '@tributary/crds';
+import { type CopySource, classify, type IngestConfig, parseDuration, type Stream } from '@tributary/crds';
 import { hasPushInput } from '../push/push-route-finalizer.js';
 
 /** What the pod's `TRIBUTARY_STREAM` holds, and the env vars that carry its secrets. */
@@ -24,11 +24,13 @@ function secretEnv(name: string, secret: { name: string; key: string }): V1EnvVa
  * The ingest pod's configuration for `stream`. Secret values never appear in it: each is replaced by
  * the name of an env var (TRIBUTARY_SECRET_<input>_<n>) that the pod spec fills from the Secret.
  * `pushListenerKey` (public) goes to pods with a push input, so a new listener key replaces them.
+ * `copySources` gives the ladder rung each copy:// input reads (see copySourceOf).
  */
 export function ingestPodConfig(
   stream: Stream,
   subjectPrefix: string,
   pushListenerKey?: string,
+  copySources: readonly CopySource[] = [],
 ): IngestPodConfig {
   const env: V1EnvVar[] = [];
   const inputs = stream.spec.inputs.map((input, index) => {
@@ -53,6 +55,11 @@ export function ingestPodConfig(
     if (input.insecureTLS !== undefined) out.insecureTLS = input.insecureTLS;
     if (input.sendHeadersToAllHosts !== undefined) out.sendHeadersToAllHosts = input.sendHeadersToAllHosts;
     if (input.publishKeySecretRef) out.publishKeyEnv = envFor(input.publishKeySecretRef);
+    const copied = classify(input.url);
+    if (copied.ok && copied.kind === 'copy') {
+      const rung = copySources.find((source) => source.stream === copied.upstream)?.rung;
+      if (rung !== undefined) out.copyRung = rung;
+    }
     return out;
   });
   const failover: IngestConfig['failover'] = {};

@@ -9,6 +9,7 @@ import type {
 } from '@kubernetes/client-node';
 import {
   API_VERSION,
+  type CopySource,
   INGEST_CONFIG_ENV,
   INGEST_STANDBY_ENV,
   STREAM,
@@ -127,10 +128,16 @@ export function buildIngestPod(
   secretDigests: readonly string[],
   settings: IngestPodSettings,
   secretSalt = '',
+  copySources: readonly CopySource[] = [],
 ): DesiredPod {
   const name = stream.metadata.name;
   const namespace = stream.metadata.namespace ?? '';
-  const { config, secretEnv } = ingestPodConfig(stream, settings.subjectPrefix, settings.pushListenerKey);
+  const { config, secretEnv } = ingestPodConfig(
+    stream,
+    settings.subjectPrefix,
+    settings.pushListenerKey,
+    copySources,
+  );
   const configEnv = (generation: number): V1EnvVar => ({
     name: INGEST_CONFIG_ENV,
     value: JSON.stringify({ ...config, stream: { ...config.stream, generation } }),
@@ -230,7 +237,9 @@ export function buildIngestPod(
     },
   };
   const secrets = secretDigests.map((digest) => saltedDigest(secretSalt, digest)).sort();
-  const hash = specHash({ labels: pod.metadata?.labels, spec: pod.spec, secrets });
+  // What copy:// inputs read is granted by the pod's NATS credential, fixed when it connects.
+  const copyFrom = copySources.length > 0 ? copySources : undefined;
+  const hash = specHash({ labels: pod.metadata?.labels, spec: pod.spec, secrets, copyFrom });
   env[0] = configEnv(stream.metadata.generation ?? 0);
   pod.metadata!.annotations = {
     [ANNOTATION_SPEC_HASH]: hash,

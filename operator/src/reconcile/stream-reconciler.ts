@@ -1,5 +1,12 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import type { Stream, StreamStatus, VodMount } from '@tributary/crds';
+import {
+  type CopySource,
+  copySourceOf,
+  copyUpstreams,
+  type Stream,
+  type StreamStatus,
+  type VodMount,
+} from '@tributary/crds';
 import type { Logger } from 'pino';
 import type { ObjectCache } from '../controller/object-cache.js';
 import { decideEvents } from '../events/decide-events.js';
@@ -74,7 +81,7 @@ export interface ReconcilerDeps {
   /** Mints each Stream's NATS credential Secret before its pod needs it; undefined: pods share one. */
   credentials?:
     | {
-        ensureStream(stream: Stream, secretName: string): Promise<void>;
+        ensureStream(stream: Stream, secretName: string, copyFrom: readonly CopySource[]): Promise<void>;
         forgetStream(namespace: string, secretName: string): void;
       }
     | undefined;
@@ -161,6 +168,9 @@ export class StreamReconciler {
 
     await this.#loadSecrets(stream);
     const problems = validateAgainstWorld(stream, this.#world(namespace), settings.validation);
+    const copySources = copyUpstreams(stream.spec.inputs).map((upstream) =>
+      copySourceOf(upstream, cache.stream(namespace, upstream)?.spec.ladder),
+    );
     const desired =
       problems.length === 0 && !stream.spec.suspend
         ? buildIngestPod(
@@ -169,6 +179,7 @@ export class StreamReconciler {
             this.#secretDigests(stream),
             { ...settings.pod, liveEdits: this.#relay !== undefined },
             this.#secretSalt(key, pod),
+            copySources,
           )
         : undefined;
     const decision = decidePod({
@@ -205,7 +216,7 @@ export class StreamReconciler {
     let rejected: ApiError | undefined;
     // Written before the pod needs it, and again should someone delete it.
     if (desired && this.#d.credentials)
-      await this.#d.credentials.ensureStream(stream, streamCredentialsSecret(name));
+      await this.#d.credentials.ensureStream(stream, streamCredentialsSecret(name), copySources);
     if (handover.action.kind !== 'pass' && handover.action.kind !== 'retire') {
       const step = await this.#handOver(stream, handover.action, desired, memory, log);
       memory = step.memory;

@@ -30,3 +30,9 @@ test('a Stream without copy:// inputs keeps the plain identity (its credential i
     stream: 'mirror',
   });
 });
+
+test('the rung the operator chose for a ladder upstream is what the identity grants', () => {
+  assert.deepEqual(streamIdentity(stream(['copy://cam']), [{ stream: 'cam', rung: '720p' }]).copyFrom, [
+    { stream: 'cam', rung: '720p' },
+  ]);
+});

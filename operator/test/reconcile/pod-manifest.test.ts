@@ -263,3 +263,23 @@ test("with NATS authorization each pod mounts its own Stream's credential Secret
   assert.equal(volumeOf('sport')?.secretName, 'sport-ingest-nats');
   assert.deepEqual(volumeOf('news')?.items, [{ key: 'nats.creds', path: 'nats.creds' }]);
 });
+
+test('what copy:// inputs read is pod shape (the NATS credential grants it); the ladder rung reaches the pod', () => {
+  const live = { ...settings, liveEdits: true };
+  const plain = buildIngestPod(stream('news'), noMounts, [], live);
+  const copying = stream('news', { inputs: [{ url: 'copy://cam' }, { url: 'udp://239.1.1.2:5000' }] });
+  const own = buildIngestPod(copying, noMounts, [], live, '', [{ stream: 'cam' }]);
+  const rung = buildIngestPod(copying, noMounts, [], live, '', [{ stream: 'cam', rung: '720p' }]);
+  assert.notEqual(own.hash, plain.hash, 'a copy input added replaces the pod');
+  assert.notEqual(rung.hash, own.hash, 'another rung replaces the pod');
+  assert.equal(
+    buildIngestPod(stream('news'), noMounts, [], live, '', []).hash,
+    plain.hash,
+    'Streams without copy inputs keep their hash',
+  );
+  assert.deepEqual(rung.live.inputs[0], { url: 'copy://cam', priority: 0, copyRung: '720p' });
+  assert.equal(own.live.inputs[0]?.copyRung, undefined);
+  const config = parseIngestConfig(envValue(rung.pod, 'TRIBUTARY_STREAM')?.value ?? '');
+  assert.ok(!(config instanceof ConfigError), 'the pod accepts the rung');
+  assert.equal(config instanceof ConfigError ? undefined : config.inputs[0]?.copyRung, '720p');
+});
