@@ -3,11 +3,12 @@ import type { AVPacket, TrackInfo } from '../avpacket.js';
 import type { TsFilter } from '../mpegts/demuxer-api.js';
 import { ReaderError } from '../reader/packet-reader.js';
 import type { InputReader, ReaderCounters, ReaderEvent } from '../reader/reader-api.js';
-import { type CreateDemuxer, TsPacketReader } from '../reader/ts-packet-reader.js';
+import type { CreateDemuxer } from '../reader/ts-packet-reader.js';
+import { type ContainerKind, chooseContainer } from './container-kind.js';
+import { createContainerPass } from './container-pass.js';
 import { DtsPacer } from './dts-pacer.js';
-import { FileSource } from './file-source.js';
 import { type FileUrl, parseFileUrl } from './file-url.js';
-import { checkContainer, resolveVodFile } from './vod-path.js';
+import { resolveVodFile } from './vod-path.js';
 
 export interface FileReaderOptions {
   url: string;
@@ -47,12 +48,16 @@ class PassSpan {
 }
 
 /**
- * A VodMount file (`file://<mount>/<path>`) as a live input: paced to real time by DTS unless
- * `pace=none`, looping by default with timestamps that keep increasing across loops.
+ * A VodMount file (`file://<mount>/<path>`: MPEG-TS, MP4/MOV/M4V or FLV) as a live input: paced to
+ * real time by DTS unless `pace=none`, looping by default with timestamps that keep increasing
+ * across loops.
  */
 export class FileReader implements InputReader {
   private readonly url: FileUrl;
-  private pass: TsPacketReader | undefined;
+  private pass: InputReader | undefined;
+  private container: ContainerKind = 'ts';
+  /** Unsupported tracks already reported: a looping file reports each once, not once per pass. */
+  private unsupportedSeen = new Set<string>();
   private span = new PassSpan();
   private offset = 0;
   private path = '';
@@ -81,8 +86,10 @@ export class FileReader implements InputReader {
       bytes: c.bytes + (now?.bytes ?? 0),
       tsPackets: c.tsPackets + (now?.tsPackets ?? 0),
       ccErrors: c.ccErrors + (now?.ccErrors ?? 0),
-      unknownStreams: c.unknownStreams + (now?.unknownStreams ?? 0),
+      // A gauge of what the file holds: the same in every pass, so not summed over loops.
+      unknownStreams: Math.max(c.unknownStreams, now?.unknownStreams ?? 0),
       dropped: 0,
+      parameterSetsRefused: (c.parameterSetsRefused ?? 0) + (now?.parameterSetsRefused ?? 0),
     };
   }
 
@@ -91,7 +98,8 @@ export class FileReader implements InputReader {
     this.closing = new AbortController();
     this.signal = AbortSignal.any([signal, this.closing.signal]);
     this.path = await resolveVodFile(this.options.vodRoot, this.url);
-    await checkContainer(this.path);
+    this.container = await chooseContainer(this.path);
+    this.unsupportedSeen.clear();
     this.offset = 0;
     this.pending = [];
     this.pendingAt = 0;
@@ -146,24 +154,30 @@ export class FileReader implements InputReader {
       }
       this.options.onEvent?.(event);
     };
-    this.pass = new TsPacketReader(
-      new FileSource(this.path),
-      this.options.filter,
+    const onUnsupportedTrack = (detail: string) => {
+      if (this.unsupportedSeen.has(detail)) return;
+      this.unsupportedSeen.add(detail);
+      this.options.onEvent?.({ type: 'demux', detail });
+    };
+    this.pass = createContainerPass(this.container, this.path, {
       onEvent,
-      this.options.createDemuxer,
-    );
+      onUnsupportedTrack,
+      ...(this.options.filter !== undefined ? { filter: this.options.filter } : {}),
+      ...(this.options.createDemuxer !== undefined ? { createDemuxer: this.options.createDemuxer } : {}),
+    });
     this.span = new PassSpan();
     await this.pass.open(this.signal ?? this.closing.signal);
   }
 
-  private retire(pass: TsPacketReader): void {
+  private retire(pass: InputReader): void {
     const c = pass.counters;
     const sum = this.closedCounters;
     this.closedCounters = {
       bytes: sum.bytes + c.bytes,
       tsPackets: sum.tsPackets + c.tsPackets,
       ccErrors: sum.ccErrors + c.ccErrors,
-      unknownStreams: sum.unknownStreams + c.unknownStreams,
+      unknownStreams: Math.max(sum.unknownStreams, c.unknownStreams),
+      parameterSetsRefused: (sum.parameterSetsRefused ?? 0) + (c.parameterSetsRefused ?? 0),
     };
     if (pass.tracks.length > 0) this.lastTracks = pass.tracks;
   }

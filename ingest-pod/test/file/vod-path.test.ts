@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { chooseContainer } from '../../src/file/container-kind.js';
 import { parseFileUrl } from '../../src/file/file-url.js';
-import { checkContainer, resolveVodFile } from '../../src/file/vod-path.js';
+import { resolveVodFile } from '../../src/file/vod-path.js';
 import { ReaderError } from '../../src/reader/packet-reader.js';
 import { makeTsFile } from '../support/media.js';
 import { makeTempDir, type TempDir } from '../support/peers.js';
@@ -74,15 +75,18 @@ test('missing mount, missing file, directory, no VOD root: each says so', async 
   );
 });
 
-test('containers: .ts read; .mp4 and non-TS bytes refused by name; TS under another name sniffed', async () => {
-  await checkContainer(clip);
-  await checkContainer(join(root, 'movies', 'capture.bin'));
+test('containers: by extension; unknown extensions sniffed; others refused naming file and containers', async () => {
+  assert.equal(await chooseContainer(clip), 'ts');
+  assert.equal(await chooseContainer(join(root, 'movies', 'capture.bin')), 'ts');
+  assert.equal(await chooseContainer(join(root, 'movies', 'film.mp4')), 'mp4');
+  assert.equal(await chooseContainer(join(root, 'movies', 'film.MOV')), 'mp4');
+  assert.equal(await chooseContainer(join(root, 'movies', 'show.flv')), 'flv');
   await assert.rejects(
-    checkContainer(join(root, 'movies', 'film.mp4')),
-    /^ReaderError: unsupported container \.mp4: only MPEG-TS files \(\.ts, \.m2ts, \.mts\) are read in this version$/,
+    chooseContainer(join(root, 'movies', 'film.mkv')),
+    /^ReaderError: unsupported container \.mkv \(film\.mkv\): only MPEG-TS \(\.ts, \.m2ts, \.mts\), MP4\/QuickTime \(\.mp4, \.m4v, \.mov\) and FLV \(\.flv\) are read$/,
   );
   await assert.rejects(
-    checkContainer(join(root, 'movies', 'noext')),
-    /unsupported container: noext is not MPEG-TS/,
+    chooseContainer(join(root, 'movies', 'noext')),
+    /unsupported container: noext is none of MPEG-TS .* \(checked its first bytes\)/,
   );
 });
