@@ -75,6 +75,8 @@ export interface TsDemuxer {
   /** Streams of kept programs that carry no supported codec (each also raised `unknown-stream`). */
   readonly unknownStreams: readonly UnknownStream[];
   readonly programs: readonly ProgramInfo[];
+  /** Bytes per packet as the stream carries them (188; 192 for M2TS; 204 with parity), as last detected. */
+  readonly packetSize: 188 | 192 | 204;
 }
 
 export interface TsDemuxerOptions extends TsFilter {

@@ -7,6 +7,7 @@ import type { ProgramInfo, UnknownStream } from './demuxer-api.js';
 import { createParser } from './elementary/create-parser.js';
 import { PidChannel } from './payload-handler.js';
 import { PesAssembler } from './pes-assembler.js';
+import { isUndeclaredPrivateData, PrivateStreamProbe } from './private-stream-probe.js';
 import { type PatEntry, parsePat, parsePmt, sectionVersion } from './psi-tables.js';
 import { createScte35Reader, releaseWaitingCues } from './scte35.js';
 import { SectionReader } from './section-reader.js';
@@ -34,6 +35,8 @@ interface ProgramState {
   pmtCrc: number;
   streams: ElementaryEntry[];
   unknown: UnknownStream[];
+  /** Private-data PIDs waiting for their first PES to say what they carry. */
+  probing: PidChannel[];
 }
 
 export interface ProgramFilter {
@@ -63,6 +66,8 @@ export class ProgramTable {
   private patVersion = -1;
   private missingReportedFor = -1;
   private readonly unknownSeen = new Set<number>();
+  /** What each probed private-data PID turned out to carry (null: nothing we read). */
+  private readonly probed = new Map<number, Codec | null>();
   private tracksSeen: TrackInfo[] = [];
   private revision = 0;
 
@@ -107,7 +112,7 @@ export class ProgramTable {
       program: p.program,
       pmtPid: p.pmtPid,
       pcrPid: p.pcrPid,
-      pids: [...p.streams.map((e) => e.pid), ...p.unknown.map((u) => u.pid)],
+      pids: [...p.streams.map((e) => e.pid), ...p.probing.map((c) => c.pid), ...p.unknown.map((u) => u.pid)],
     }));
   }
 
@@ -191,12 +196,14 @@ export class ProgramTable {
         pmtCrc: -1,
         streams: [],
         unknown: [],
+        probing: [],
       });
     }
   }
 
   private removeProgram(state: ProgramState, out: AVPacket[]): void {
     for (const e of state.streams) this.removeStream(e, out);
+    for (const c of state.probing) if (this.channels[c.pid] === c) this.channels[c.pid] = undefined;
     this.programs.delete(state.program);
     if (![...this.programs.values()].some((p) => p.pmtPid === state.pmtPid))
       this.channels[state.pmtPid] = undefined;
@@ -228,25 +235,29 @@ export class ProgramTable {
     state.pcrPid = pmt.pcrPid;
     const kept: ElementaryEntry[] = [];
     const unknown: UnknownStream[] = [];
+    const probing: PidChannel[] = [];
     for (const s of pmt.streams) {
       if (this.filter.pids && !this.filter.pids.has(s.pid)) continue;
       if (s.pid < FIRST_FREE_PID || s.pid === PID_NULL || this.isPmtPid(s.pid)) {
         this.ctx.malformed(pmtPid, `program ${pmt.program} lists reserved or PSI PID ${s.pid}`);
         continue;
       }
-      const codec = codecOf(s);
+      const codec = codecOf(s) ?? (isUndeclaredPrivateData(s) ? this.probed.get(s.pid) : null);
+      if (codec === undefined) {
+        const waiting = state.probing.find((c) => c.pid === s.pid);
+        if (waiting) probing.push(waiting);
+        else if (this.channels[s.pid] || kept.some((e) => e.pid === s.pid)) {
+          this.ctx.malformed(pmtPid, `PID ${s.pid} of program ${pmt.program} is already in use`);
+        } else {
+          const channel = this.probeChannel(state, s.pid);
+          this.channels[s.pid] = channel;
+          probing.push(channel);
+        }
+        continue;
+      }
       if (!codec) {
         unknown.push({ pid: s.pid, streamType: s.streamType, program: pmt.program });
-        const key = s.pid * 256 + s.streamType;
-        if (!this.unknownSeen.has(key)) {
-          this.unknownSeen.add(key);
-          this.ctx.report({
-            type: 'unknown-stream',
-            pid: s.pid,
-            streamType: s.streamType,
-            program: pmt.program,
-          });
-        }
+        this.reportUnknown(s.pid, s.streamType, pmt.program);
         continue;
       }
       const previous = state.streams.find((e) => e.pid === s.pid);
@@ -264,9 +275,43 @@ export class ProgramTable {
       kept.push(entry);
     }
     for (const old of state.streams) if (!kept.includes(old)) this.removeStream(old, out);
+    for (const old of state.probing) {
+      if (!probing.includes(old) && this.channels[old.pid] === old) this.channels[old.pid] = undefined;
+    }
     state.streams = kept;
     state.unknown = unknown;
+    state.probing = probing;
     state.clock.hasVideo = kept.some((e) => VIDEO_CODECS.has(e.declared));
+  }
+
+  /** A channel that waits for the PID's first PES, then installs the stream it shows (or reports it). */
+  private probeChannel(state: ProgramState, pid: number): PidChannel {
+    const channel: PidChannel = new PidChannel(
+      pid,
+      new PrivateStreamProbe((codec, data, start, end, out) => {
+        this.probed.set(pid, codec);
+        state.probing = state.probing.filter((c) => c !== channel);
+        this.channels[pid] = undefined;
+        if (codec === null) {
+          state.unknown.push({ pid, streamType: 0x06, program: state.program });
+          this.reportUnknown(pid, 0x06, state.program);
+          return;
+        }
+        const entry = this.createStream(pid, codec, state.clock);
+        entry.channel.lastCc = channel.lastCc;
+        this.channels[pid] = entry.channel;
+        state.streams.push(entry);
+        entry.channel.handler.payload(data, start, end, true, out);
+      }),
+    );
+    return channel;
+  }
+
+  private reportUnknown(pid: number, streamType: number, program: number): void {
+    const key = pid * 256 + streamType;
+    if (this.unknownSeen.has(key)) return;
+    this.unknownSeen.add(key);
+    this.ctx.report({ type: 'unknown-stream', pid, streamType, program });
   }
 
   private createStream(pid: number, codec: Codec, clock: ProgramClock): ElementaryEntry {

@@ -1,17 +1,22 @@
-// The packet loop: finds 188-byte packets in chunks of any size (a remainder of at most two
-// packets is carried between pushes), regains sync after garbage, checks continuity, and hands payloads
-// to the handler installed for the PID by the program table. Pure: bytes in, AVPackets out.
+// The packet loop: finds 188-byte packets in chunks of any size, whether they come bare or framed
+// as 192 (M2TS) or 204 (with parity) bytes (an unfinished tail is carried between pushes), regains
+// sync after garbage, checks continuity, and hands payloads to the handler installed for the PID by
+// the program table. Pure: bytes in, AVPackets out.
 import type { AVPacket, TrackInfo } from '../avpacket.js';
 import { DEMUX_PES_BUDGET_BYTES } from '../limits.js';
 import { DEFAULT_MAX_ACCESS_UNIT_BYTES, DemuxContext } from './demux-context.js';
 import type { DemuxStats, ProgramInfo, TsDemuxer, TsDemuxerOptions, UnknownStream } from './demuxer-api.js';
+import {
+  leadOf,
+  TS_PACKET as PACKET,
+  STRIDE_LOOKAHEAD,
+  TS_SYNC as SYNC,
+  strideAt,
+  type TsStride,
+} from './packet-framing.js';
 import type { PidChannel } from './payload-handler.js';
 import { ProgramTable } from './program-table.js';
 
-const PACKET = 188;
-const SYNC = 0x47;
-/** Sync bytes in a row, one packet apart, that (re)establish sync after garbage. */
-const SYNC_RUN = 3;
 const PID_COUNT = 8192;
 
 function asBuffer(chunk: Uint8Array): Buffer {
@@ -23,12 +28,16 @@ export class MpegTsDemuxer implements TsDemuxer {
   private channels!: (PidChannel | undefined)[];
   private table!: ProgramTable;
   /**
-   * The unfinished tail of the last push (at most SYNC_RUN - 1 packets while hunting), plus the
-   * head of the next push while that tail is completed.
+   * The unfinished tail of the last push (less than STRIDE_LOOKAHEAD bytes while hunting), plus
+   * the head of the next push while that tail is completed.
    */
-  private readonly carry = Buffer.alloc(PACKET * (2 * SYNC_RUN - 1));
+  private readonly carry = Buffer.alloc(2 * STRIDE_LOOKAHEAD);
   private carryLen = 0;
   private synced = false;
+  /** Bytes from one sync byte to the next (188, 192 or 204), as last detected. */
+  private stride: TsStride = PACKET;
+  /** Bytes in front of the sync byte in each unit of `stride` (4 for M2TS). */
+  private lead = 0;
   /** Bytes skipped while hunting for sync, reported once sync is back. */
   private skipped = 0;
   private readonly pidFilter: ReadonlySet<number> | undefined;
@@ -54,6 +63,8 @@ export class MpegTsDemuxer implements TsDemuxer {
     this.table = new ProgramTable(this.channels, this.ctx, filter);
     this.carryLen = 0;
     this.synced = false;
+    this.stride = PACKET;
+    this.lead = 0;
     this.skipped = 0;
   }
 
@@ -71,6 +82,10 @@ export class MpegTsDemuxer implements TsDemuxer {
 
   get programs(): readonly ProgramInfo[] {
     return this.table.programInfo;
+  }
+
+  get packetSize(): TsStride {
+    return this.stride;
   }
 
   get stats(): Readonly<DemuxStats> {
@@ -128,44 +143,54 @@ export class MpegTsDemuxer implements TsDemuxer {
     for (;;) {
       if (this.synced) {
         const first = pos;
-        while (pos + PACKET <= end && buf[pos] === SYNC) {
-          this.packet(buf, pos, out);
-          pos += PACKET;
+        const stride = this.stride;
+        if (stride === PACKET) {
+          while (pos + PACKET <= end && buf[pos] === SYNC) {
+            this.packet(buf, pos, out);
+            pos += PACKET;
+          }
+        } else {
+          // pos is where a unit starts: its lead (M2TS header) and then the packet, or the packet
+          // and then its parity.
+          const lead = this.lead;
+          while (pos + stride <= end && buf[pos + lead] === SYNC) {
+            this.packet(buf, pos + lead, out);
+            pos += stride;
+          }
         }
-        this.ctx.stats.tsPackets += (pos - first) / PACKET;
-        if (pos + PACKET > end) return pos;
+        this.ctx.stats.tsPackets += (pos - first) / stride;
+        if (pos + stride > end) return pos;
         this.synced = false;
       }
-      // Hunting: a 0x47 counts as sync when more follow at packet distance.
+      // Hunting: a 0x47 counts as sync when more follow at 188, 192 or 204 bytes.
+      let stride: TsStride;
       for (;;) {
         if (pos >= end) return pos;
         if (buf[pos] === SYNC) {
-          const confirmed = this.syncRunAt(buf, pos, end, final);
-          if (confirmed > 0) break;
-          if (confirmed < 0) return pos;
+          const found = strideAt(buf, pos, end, this.stride, final);
+          if (found > 0) {
+            stride = found as TsStride;
+            break;
+          }
+          if (found < 0) return pos;
         }
         pos++;
         this.skipped++;
       }
+      this.stride = stride;
+      this.lead = leadOf(stride);
       this.synced = true;
+      // The first unit's M2TS header was skipped as if garbage; it was not.
+      this.skipped -= Math.min(this.skipped, this.lead);
       if (this.skipped > 0) {
         this.ctx.report({ type: 'resync', skippedBytes: this.skipped });
         this.skipped = 0;
       }
+      // The packet at pos may lack its lead in this buffer: take it alone, then go on unit by unit.
+      this.packet(buf, pos, out);
+      this.ctx.stats.tsPackets++;
+      pos = Math.min(pos + stride - this.lead, end);
     }
-  }
-
-  /** 1: SYNC_RUN sync bytes from pos on; 0: not; -1: not enough data yet to tell. */
-  private syncRunAt(buf: Buffer, pos: number, end: number, final: boolean): number {
-    for (let k = 1; k < SYNC_RUN; k++) {
-      const next = pos + k * PACKET;
-      if (next >= end) {
-        if (!final) return -1;
-        return pos + PACKET <= end ? 1 : 0;
-      }
-      if (buf[next] !== SYNC) return 0;
-    }
-    return 1;
   }
 
   private packet(b: Buffer, p: number, out: AVPacket[]): void {
