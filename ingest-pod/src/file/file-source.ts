@@ -4,6 +4,15 @@ import { ReaderError } from '../reader/packet-reader.js';
 
 const CHUNK_BYTES = 188 * 1024;
 
+/** Opens a file of a VodMount to read; failing is retried (the volume may come back). */
+export async function openForReading(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r');
+  } catch (err) {
+    throw new ReaderError(`cannot open ${path}: ${(err as Error).message}`, true, { cause: err });
+  }
+}
+
 /** One pass over a file, in chunks; end of file is end of stream (looping is the reader's job). */
 export class FileSource implements ByteSource {
   readonly dropped = 0;
@@ -13,11 +22,7 @@ export class FileSource implements ByteSource {
 
   async open(_signal: AbortSignal): Promise<void> {
     await this.close();
-    try {
-      this.handle = await open(this.path, 'r');
-    } catch (err) {
-      throw new ReaderError(`cannot open ${this.path}: ${(err as Error).message}`, true, { cause: err });
-    }
+    this.handle = await openForReading(this.path);
   }
 
   async read(): Promise<Uint8Array[] | null> {

@@ -1,4 +1,4 @@
-import { type FileHandle, open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { AVPacket, TrackInfo } from '../avpacket.js';
 import { FlvReporter } from '../flv/flv-api.js';
@@ -6,6 +6,7 @@ import { ReaderError } from '../reader/packet-reader.js';
 import type { InputReader, ReaderCounters } from '../reader/reader-api.js';
 import { converterEventReporter } from '../rtmp/converter-events.js';
 import type { ContainerPassOptions } from './container-pass.js';
+import { openForReading } from './file-source.js';
 import { type Mp4Track, readMp4Movie } from './mp4-movie.js';
 import { Mp4SampleConverter } from './mp4-sample-converter.js';
 import { SampleOrder } from './mp4-timeline.js';
@@ -90,11 +91,7 @@ export class Mp4Pass implements InputReader {
 
   async open(_signal: AbortSignal): Promise<void> {
     await this.close();
-    try {
-      this.handle = await open(this.path, 'r');
-    } catch (err) {
-      throw new ReaderError(`cannot open ${this.path}: ${(err as Error).message}`, true, { cause: err });
-    }
+    this.handle = await openForReading(this.path);
     this.reporter = new FlvReporter(converterEventReporter(this.options.onEvent));
     try {
       this.start(await readMp4Movie(this.handle, this.name));

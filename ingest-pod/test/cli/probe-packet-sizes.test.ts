@@ -7,8 +7,8 @@ import { after, before, test } from 'node:test';
 import type { AVPacket } from '../../src/avpacket.js';
 import { ffprobeTimeline, timelineOf } from '../support/ffprobe-timeline.js';
 import { ffprobeCounts, ffprobeDecodedFrames, makeTsFile } from '../support/media.js';
-import { makeTempDir, runFfmpeg, type TempDir } from '../support/peers.js';
-import { to204 } from '../support/ts-packet-sizes.js';
+import { makeTempDir, type TempDir } from '../support/peers.js';
+import { remuxToM2ts, to204 } from '../support/ts-packet-sizes.js';
 import { runCli } from './run-cli.js';
 
 let dir: TempDir;
@@ -24,19 +24,7 @@ before(async () => {
   for (const audio of ['ac3', 'aac'] as const) {
     const source = audio === 'ac3' ? ts : await makeTsFile(clips, { video: 'h264', audio, seconds: 2 });
     const m2ts = join(clips, `clip-${audio}.m2ts`);
-    await runFfmpeg([
-      '-i',
-      source,
-      '-map',
-      '0',
-      '-c',
-      'copy',
-      '-f',
-      'mpegts',
-      '-mpegts_m2ts_mode',
-      '1',
-      m2ts,
-    ]);
+    await remuxToM2ts(source, m2ts);
   }
 });
 after(() => dir.remove());

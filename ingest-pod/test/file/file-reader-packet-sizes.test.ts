@@ -8,8 +8,8 @@ import type { AVPacket } from '../../src/avpacket.js';
 import { FileReader } from '../../src/file/file-reader.js';
 import { ffprobeTimeline, timelineOf } from '../support/ffprobe-timeline.js';
 import { makeTsFile } from '../support/media.js';
-import { makeTempDir, runFfmpeg, type TempDir } from '../support/peers.js';
-import { to204 } from '../support/ts-packet-sizes.js';
+import { makeTempDir, type TempDir } from '../support/peers.js';
+import { remuxToM2ts, to204 } from '../support/ts-packet-sizes.js';
 
 let dir: TempDir;
 let movies: string;
@@ -20,19 +20,7 @@ before(async () => {
   await mkdir(movies, { recursive: true });
   // AAC, which ffmpeg's M2TS mode writes as private data (stream type 0x06), as ffprobe still reads it.
   const ts = await makeTsFile(movies, { video: 'h264', audio: 'aac', seconds: 2, name: 'clip.ts' });
-  await runFfmpeg([
-    '-i',
-    ts,
-    '-map',
-    '0',
-    '-c',
-    'copy',
-    '-f',
-    'mpegts',
-    '-mpegts_m2ts_mode',
-    '1',
-    join(movies, 'clip.m2ts'),
-  ]);
+  await remuxToM2ts(ts, join(movies, 'clip.m2ts'));
   await writeFile(join(movies, 'clip204.ts'), to204(await readFile(ts), { hostile: true }));
 });
 after(() => dir.remove());

@@ -7,6 +7,7 @@ import { FileReader } from '../../src/file/file-reader.js';
 import { ReaderError } from '../../src/reader/packet-reader.js';
 import { ffprobeCounts, makeTsFile, type ProbedStream } from '../support/media.js';
 import { makeTempDir, type TempDir } from '../support/peers.js';
+import { assertPacedByDts, take } from './file-reading.js';
 
 let dir: TempDir;
 let root: string;
@@ -24,16 +25,6 @@ after(() => dir.remove());
 
 function reader(query: string): FileReader {
   return new FileReader({ url: `file://movies/clip.ts${query}`, vodRoot: root });
-}
-
-async function take(r: FileReader, until: (got: AVPacket[]) => boolean): Promise<AVPacket[]> {
-  const got: AVPacket[] = [];
-  while (!until(got)) {
-    const batch = await r.read();
-    if (batch === null) break;
-    got.push(...batch);
-  }
-  return got;
 }
 
 const framesOf = (packets: AVPacket[], trackId: number) => packets.filter((p) => p.trackId === trackId);
@@ -80,14 +71,7 @@ test('looping: the second pass repeats the first, shifted so timestamps keep inc
 
 test('paced by default: media never runs ahead of wall time', async () => {
   const r = reader('?loop=false');
-  await r.open(new AbortController().signal);
-  const started = performance.now();
-  const packets = await take(r, (got) => got.length > 0 && got.at(-1)!.dts - got[0]!.dts >= 90_000);
-  const elapsedMs = performance.now() - started;
-  await r.close();
-  const mediaMs = (Math.max(...packets.map((p) => p.dts)) - packets[0]!.dts) / 90;
-  assert.ok(mediaMs >= 1000);
-  assert.ok(mediaMs <= elapsedMs + 50, `${mediaMs} ms of media released in ${elapsedMs} ms`);
+  await assertPacedByDts(r);
 });
 
 test('close while a paced read waits for the next DTS ends that read with null', async () => {

@@ -3,7 +3,14 @@
 //   const m2ts = toM2ts(ts);        // 192: a 4-byte TP_extra_header in front of each packet
 //   const rs = to204(ts);           // 204: 16 bytes standing in for Reed-Solomon parity after each
 //   const plain = strip(m2ts, 192); // back to 188
+import { runFfmpeg } from './peers.js';
+
 const PACKET = 188;
+
+/** Remuxes a TS file to 192-byte M2TS packets with ffmpeg, as Blu-ray tools write `.m2ts`. */
+export async function remuxToM2ts(source: string, m2ts: string): Promise<void> {
+  await runFfmpeg(['-i', source, '-map', '0', '-c', 'copy', '-f', 'mpegts', '-mpegts_m2ts_mode', '1', m2ts]);
+}
 
 /** Deterministic bytes (a 32-bit LCG), so a failure shows up the same way every run. */
 function pseudoRandom(seed: number): () => number {
