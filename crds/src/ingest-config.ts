@@ -44,7 +44,7 @@ export const IngestConfigSchema = Type.Object(
           paramsFromEnv: Type.Optional(fromEnv),
           program: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
           pids: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 8191 }))),
-          timeoutSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
+          timeoutSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
           insecureTLS: Type.Optional(Type.Boolean()),
           sendHeadersToAllHosts: Type.Optional(Type.Boolean()),
           publishKeyEnv: Type.Optional(envName),

@@ -102,6 +102,12 @@ describe('parseIngestConfig', () => {
     ],
     ['negative timeout', { ...minimal, failover: { packetTimeoutMs: -1 } }, ['failover.packetTimeoutMs']],
     ['pid out of range', withInput({ pids: [9000] }), ['inputs[0].pids[0]']],
+    [
+      'operation budget above the CRD bound',
+      withInput({ timeoutSeconds: 86_400 }),
+      ['inputs[0].timeoutSeconds'],
+    ],
+    ['copy rung that is no rendition name', withInput({ copyRung: '720p.x' }), ['inputs[0].copyRung']],
     ['bad subject prefix', { ...minimal, subjectPrefix: 'a.>' }, ['subjectPrefix']],
     ['bad stream name', { ...minimal, stream: { ...stream, name: 'News' } }, ['stream.name']],
   ];
