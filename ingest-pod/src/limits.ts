@@ -51,6 +51,9 @@ export const MAX_PARAMETER_SETS_PER_TYPE = 32;
  */
 export const UDP_QUEUE_MAX_BYTES = 8 * 1024 * 1024;
 
+/** The same bound between an SRT connection and the demuxer (its batches vary in size). */
+export const SRT_QUEUE_MAX_BYTES = UDP_QUEUE_MAX_BYTES;
+
 /** Range `?chan_buf=` (datagrams held) may ask for; the byte bound above applies as well. */
 export const UDP_CHAN_BUF = { min: 1, max: 65_536 } as const;
 

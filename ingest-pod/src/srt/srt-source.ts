@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { SRT_QUEUE_MAX_BYTES } from '../limits.js';
 import type { ByteSource } from '../reader/byte-source.js';
 import { ReaderError } from '../reader/packet-reader.js';
 import type { LinkStats } from '../reader/reader-api.js';
@@ -77,7 +78,7 @@ export class SrtSource implements ByteSource {
       if (signal.aborted) throw new ReaderError(`srt: connecting to ${this.where} was cancelled`, true);
       throw new ReaderError(`srt: connecting to ${this.where} failed: ${(err as Error).message}`, true);
     }
-    const queue = new DatagramQueue(QUEUE_BATCHES);
+    const queue = new DatagramQueue(QUEUE_BATCHES, SRT_QUEUE_MAX_BYTES);
     connection.onData = (chunk) => queue.push(chunk);
     connection.onClose = (failure) => {
       this.sessionEnd = sessionEndError(this.where, failure);
