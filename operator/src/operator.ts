@@ -58,7 +58,7 @@ export class Operator {
     );
     const natsUrl = options.natsUrl;
     const credentials = options.natsAuth
-      ? new NatsCredentials(this.#api, options.natsAuth, options.subjectPrefix, log)
+      ? new NatsCredentials(this.#api, options.natsAuth, options.subjectPrefix, log, natsUrl)
       : undefined;
     this.#credentials = credentials;
     const credsFile = options.natsCredsFile;
@@ -203,7 +203,7 @@ export class Operator {
     this.#stopping = true;
     await this.#controller.stopWorkers();
     await this.#election?.stop();
-    await Promise.all([this.#cache.stop(), this.#feed?.stop()]);
+    await Promise.all([this.#cache.stop(), this.#feed?.stop(), this.#credentials?.stop()]);
     await this.#server?.close();
     this.#api.close();
     this.#log.info('operator stopped');
@@ -214,8 +214,13 @@ export class Operator {
     if (leading && !this.#stopping) {
       this.#log.info({ identity: this.#options.leaderElection.identity }, 'leading: reconciling Streams');
       // A new term starts only after the last one's reconciles finished and its memory was cleared.
-      this.#termEnded = this.#termEnded.then(() => {
-        if (!this.#stopping && this.#election?.isLeader !== false) this.#controller.startWorkers();
+      const stillLeading = () => !this.#stopping && this.#election?.isLeader !== false;
+      this.#termEnded = this.#termEnded.then(async () => {
+        if (!stillLeading()) return;
+        await this.#credentials?.startTerm((ns, name) =>
+          this.#cache.watches(ns) ? (this.#cache.stream(ns, name)?.metadata.uid ?? null) : undefined,
+        );
+        if (stillLeading()) this.#controller.startWorkers();
       });
     } else if (!leading) {
       this.#log.info('not leading: reconciling stopped');

@@ -39,6 +39,7 @@ describe('operator: NATS authorization with per-Stream credentials', () => {
   let source: FfmpegProcess;
   let udpPort: number;
   let natsUrl: string;
+  let startOperatorAgain: () => Promise<OperatorProcess>;
   const clients: NatsConnection[] = [];
 
   async function secretText(namespace: string, name: string, key: string): Promise<string> {
@@ -74,16 +75,18 @@ describe('operator: NATS authorization with per-Stream credentials', () => {
     ({ cluster, kubeconfig } = await startOperatorCluster({ images: tributaryImages() }));
     ns = await createStreamNamespace(cluster);
     const ca = cluster.pki.caCert;
-    operator = await startOperator(
-      kubeconfig,
-      'op-auth',
-      [
-        ...['--nats-url', natsUrl, '--nats-auth-secret', AUTH_SECRET, '--nats-ca-file', ca],
-        ...['--reader-nats-secret', READER_SECRET, '--push-listener-nats-secret', LISTENER_SECRET],
-        ...['--ingest-image', INGEST_IMAGE, '--status-interval', '2s'],
-      ],
-      { NODE_EXTRA_CA_CERTS: ca },
-    );
+    startOperatorAgain = () =>
+      startOperator(
+        kubeconfig,
+        'op-auth',
+        [
+          ...['--nats-url', natsUrl, '--nats-auth-secret', AUTH_SECRET, '--nats-ca-file', ca],
+          ...['--reader-nats-secret', READER_SECRET, '--push-listener-nats-secret', LISTENER_SECRET],
+          ...['--ingest-image', INGEST_IMAGE, '--status-interval', '2s'],
+        ],
+        { NODE_EXTRA_CA_CERTS: ca },
+      );
+    operator = await startOperatorAgain();
     // What the chart's nats-server includes: the configuration the operator rendered into its
     // Secret; TLS with a certificate of the cluster's CA (it names 127.0.0.1).
     const authConfig = await secretText(OPERATOR_NAMESPACE, AUTH_SECRET, 'auth.conf');
@@ -202,5 +205,104 @@ describe('operator: NATS authorization with per-Stream credentials', () => {
     assert.ok(owned.data?.['nats.creds']);
     // The pod mounts it: it runs only while the Secret exists.
     await cluster.waitForPodPhase(ns, 'other-ingest', 'Running', { timeoutMs: 60_000 });
+  });
+
+  /** A connection that does not reconnect: closed for good once the server drops it. */
+  function dial(creds: string): Promise<NatsConnection> {
+    return connect({
+      servers: natsUrl,
+      tls: { caFile: cluster.pki.caCert },
+      authenticator: credsAuthenticator(new TextEncoder().encode(creds)),
+      maxReconnectAttempts: 0,
+    }).then((nc) => {
+      clients.push(nc);
+      return nc;
+    });
+  }
+
+  /** True once the server refuses the credential (any other failure, e.g. a server still starting, is not). */
+  async function refused(creds: string): Promise<boolean> {
+    try {
+      await (await dial(creds)).close();
+      return false;
+    } catch (error) {
+      if (/authorization|revoked/i.test(String(error))) return true;
+      throw error;
+    }
+  }
+
+  /** The Stream's credential once its Secret is owned by the Stream's current uid. */
+  async function credentialOf(name: string): Promise<string> {
+    const stream = await waitForStream(cluster, ns, name, (s) => s.metadata.uid !== undefined, 'created');
+    const secret = await waitFor(
+      async () => {
+        const found = await cluster.core
+          .readNamespacedSecret({ namespace: ns, name: `${name}-ingest-nats` })
+          .catch(() => undefined);
+        return found?.metadata?.ownerReferences?.[0]?.uid === stream.metadata.uid ? found : undefined;
+      },
+      { what: `the credential Secret of ${name}, owned by its uid`, timeoutMs: 60_000 },
+    );
+    return Buffer.from(secret.data?.['nats.creds'] ?? '', 'base64').toString('utf8');
+  }
+
+  test("a deleted Stream's credential is refused within seconds; one created again under its name gets a new one", async () => {
+    await cluster.apply(streamObject(ns, 'gone', { inputs: [{ url: 'udp://127.0.0.1:9' }] }));
+    const first = await credentialOf('gone');
+    const connected = await dial(first);
+    const dropped = connected.closed();
+
+    const deletedAt = Date.now();
+    await deleteStream(cluster, ns, 'gone');
+    assert.match(String(await dropped), /authorization|revoked/i, 'the connected client was dropped');
+    const tookMs = Date.now() - deletedAt;
+    assert.ok(tookMs < 15_000, `dropped ${tookMs} ms after the delete`);
+    assert.ok(await refused(first), "a new connection with the deleted Stream's credential is refused");
+
+    await cluster.apply(streamObject(ns, 'gone', { inputs: [{ url: 'udp://127.0.0.1:9' }] }));
+    const second = await credentialOf('gone');
+    assert.notEqual(second, first);
+    await (await dial(second)).close();
+    assert.ok(await refused(first), 'the first credential stays refused under the new Stream');
+  });
+
+  test('revocations survive a NATS restart and an operator restart, and a Stream deleted while no operator ran is revoked', async () => {
+    const revoked = await credentialOf('news');
+    await deleteStream(cluster, ns, 'news');
+    await waitFor(async () => (await refused(revoked)) || undefined, {
+      what: 'the deleted Stream news to be refused',
+      timeoutMs: 15_000,
+    });
+    // This nats-server started from the auth.conf written before any revocation: once restarted
+    // it knows none of them until the operator sends the account JWT again.
+    await nats.restart();
+    await waitFor(async () => (await refused(revoked)) || undefined, {
+      what: 'the restarted NATS to refuse news again (sent by the operator when it reconnected)',
+      timeoutMs: 15_000,
+    });
+
+    const live = await credentialOf('gone');
+    await operator.stop();
+    await deleteStream(cluster, ns, 'gone');
+    await waitFor(
+      () =>
+        cluster.core
+          .readNamespacedSecret({ namespace: ns, name: 'gone-ingest-nats' })
+          .then(() => undefined)
+          .catch(() => true),
+      { what: 'the garbage collector to delete the Secret of gone', timeoutMs: 60_000 },
+    );
+    await nats.restart();
+    // Nobody has told this server anything: the stale auth.conf lets both keys in.
+    const held = await dial(live);
+    const dropped = held.closed();
+    await (await dial(revoked)).close();
+
+    operator = await startOperatorAgain();
+    assert.match(String(await dropped), /authorization|revoked/i, 'the new operator revoked gone');
+    assert.ok(await refused(live));
+    assert.ok(await refused(revoked), 'the revocation of news came back from the auth Secret');
+    const authConfig = await secretText(OPERATOR_NAMESPACE, AUTH_SECRET, 'auth.conf');
+    assert.match(authConfig, /resolver_preload/);
   });
 });

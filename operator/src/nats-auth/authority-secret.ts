@@ -12,6 +12,8 @@ export const AUTHORITY_KEYS = {
   account: 'account.nk',
   system: 'system.nk',
   serverConfig: 'auth.conf',
+  /** Issued and revoked user keys (credential-ledger.ts). */
+  ledger: 'credentials.json',
 } as const;
 
 /**
