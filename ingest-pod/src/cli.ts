@@ -17,6 +17,15 @@ ${INGEST_USAGE}
 ${PUSH_LISTENER_USAGE}
 ${TAIL_USAGE}`;
 
+const USAGES: Record<string, string> = {
+  probe: PROBE_USAGE,
+  ingest: INGEST_USAGE,
+  'push-listener': PUSH_LISTENER_USAGE,
+  tail: TAIL_USAGE,
+};
+
+const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h' || arg === 'help';
+
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   probe: probeCommand,
   ingest: ingestCommand,
@@ -27,6 +36,15 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  // Asked for: usage on stdout, exit 0 (a mistake gets it on stderr, exit 2).
+  if (isHelp(name)) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (name && USAGES[name] && rest.some((arg) => arg === '--help' || arg === '-h')) {
+    process.stdout.write(`${USAGES[name]}\n`);
+    return 0;
+  }
   const command = name ? commands[name] : undefined;
   if (!command) {
     process.stderr.write(`${name ? `unknown command "${name}"\n` : ''}${USAGE}\n`);

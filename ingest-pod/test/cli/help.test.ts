@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runCli } from './run-cli.js';
+
+test('tributary --help, -h and help print the usage on stdout and exit 0', async () => {
+  for (const flag of ['--help', '-h', 'help']) {
+    const result = await runCli([flag]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^usage: tributary <command>/);
+    assert.equal(result.stderr, '');
+  }
+});
+
+test('each command answers --help and -h with its own usage, and does not run', async () => {
+  const usages = {
+    probe: /^usage: tributary probe <url>/,
+    ingest: /^usage: tributary ingest/,
+    'push-listener': /^usage: tributary push-listener/,
+    tail: /^usage: tributary tail/,
+  };
+  for (const [command, usage] of Object.entries(usages)) {
+    for (const flag of ['--help', '-h']) {
+      const result = await runCli([command, flag], { NATS_URL: '' });
+      assert.equal(result.code, 0, `${command} ${flag}: ${result.stderr}`);
+      assert.match(result.stdout, usage, `${command} ${flag}`);
+    }
+  }
+});
+
+test('a mistake gets the usage on stderr and exit 2', async () => {
+  const result = await runCli(['frobnicate']);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /unknown command "frobnicate"\nusage: tributary <command>/);
+  assert.equal(result.stdout, '');
+});
