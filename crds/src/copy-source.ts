@@ -1,5 +1,5 @@
 // What a copy:// input reads: the upstream Stream's packets, or, when the upstream declares a
-// ladder, its best rung (the seed's playback-buffer rule).
+// ladder, its best rung (the best rendition a transcoder makes).
 
 import { subjects } from './subjects.js';
 import { classify } from './url/classify.js';

@@ -1,6 +1,6 @@
 import { hasSpaceOrControl, isNamespaceName, isResourceName } from './names.js';
 
-/** NATS subjects of one Stream (DESIGN.md, "NATS contract"). */
+/** NATS subjects of one Stream (docs/operations.md, "NATS"). */
 export interface StreamSubjects {
   /** AVPacket envelopes. */
   av: string;

@@ -74,7 +74,7 @@ export interface CopyInput extends Base {
 export interface PushInput extends Base {
   kind: 'publish' | 'rtmp' | 'srt';
   mode: 'push';
-  /** True for rtmp/srt URLs with a wildcard host (the seed's form) rather than publish://. */
+  /** True for rtmp/srt URLs with a wildcard host (the older form) rather than publish://. */
   legacy: boolean;
   /**
    * Key the legacy URL names: the last path segment for rtmp, the streamid resource for srt.

@@ -20,7 +20,7 @@ export interface FileReaderOptions {
   createDemuxer?: CreateDemuxer;
 }
 
-/** Used between loops when a pass gave no DTS step to measure (40 ms, as the seed). */
+/** Used between loops when a pass gave no DTS step to measure (40 ms: one frame at 25 fps). */
 const DEFAULT_FRAME_TICKS = 3600;
 
 /** Where one pass over the file started and ended, in the file's own (unwrapped) DTS. */

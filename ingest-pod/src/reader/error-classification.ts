@@ -63,7 +63,7 @@ function classifyStructure(err: unknown): Found | undefined {
   return undefined;
 }
 
-/** From the message, for errors that crossed a boundary as text (the seed's rules). */
+/** From the message, for errors that crossed a boundary as text (the same rules as for typed errors). */
 function classifyText(message: string): Found {
   if (/x509:|\btls:/i.test(message)) return { kind: 'tls', permanent: true };
   if (/no such host/i.test(message)) return { kind: 'dns', permanent: true };

@@ -1,4 +1,4 @@
-// The push Registry (seed §4.1, DESIGN.md "Push-listener"): routes written by ingest pods, active
+// The push Registry: routes written by ingest pods, active
 // marks taken by push-listener replicas, both in NATS KV so every replica sees the same state.
 
 /** `<namespace>/<stream>` (crds' routeKey). */
@@ -86,7 +86,7 @@ export interface RegistryMirror {
 }
 
 export interface Registry {
-  /** Insert or overwrite a route. Unlike the seed, an active mark is left alone (the publisher stays). */
+  /** Insert or overwrite a route. An active mark is left alone, so the publisher stays. */
   register(route: RouteEntry): Promise<void>;
   /** Throws RegistryError 'not-registered'. */
   lookup(key: RouteKey): Promise<RouteEntry>;

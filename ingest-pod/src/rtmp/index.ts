@@ -10,7 +10,7 @@ export { openRtmpPull, type RtmpPullConnection, type RtmpPullOptions } from './r
 export { RtmpReader, type RtmpReaderOptions, type TagConverter } from './rtmp-reader.js';
 export { parseRtmpUrl, type RtmpUrl } from './rtmp-url.js';
 
-/** The seed's RTMP budget for connect + handshake + play when the input leaves timeoutSeconds at 0. */
+/** The RTMP budget for connect + handshake + play when the input leaves timeoutSeconds at 0. */
 export const DEFAULT_RTMP_TIMEOUT_MS = 10_000;
 
 /**

@@ -26,7 +26,7 @@ export interface RtmpReaderOptions {
   limits?: ChunkReaderLimits;
 }
 
-/** Tags converted per read(); the seed handed out at most 256 packets at a time. */
+/** Tags converted per read(): batches stay small enough to keep the event loop responsive. */
 const TAGS_PER_READ = 256;
 
 /**

@@ -1,7 +1,7 @@
 import type { FlvTag } from '../flv/flv-tag.js';
 
 export interface TagQueueOptions {
-  /** Hard limit: tags beyond it are dropped and counted (the seed's 16 384). */
+  /** Hard limit: tags beyond it are dropped and counted (16 384, minutes of audio and video). */
   capacity?: number;
   /** At this many tags, or `pauseBytes`, `onPause` asks the socket to stop reading. */
   pauseTags?: number;

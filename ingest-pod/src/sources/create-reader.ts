@@ -13,7 +13,7 @@ import { createSrtReader } from '../srt/index.js';
 import { parseUdpUrl } from '../udp/udp-options.js';
 import { UdpSource } from '../udp/udp-source.js';
 
-/** Seed defaults for HTTP operations when the input leaves timeoutSeconds at 0. */
+/** Defaults for HTTP operations when the input leaves timeoutSeconds at 0. */
 const HTTP_TIMEOUT_MS = 15_000;
 const SEGMENT_TIMEOUT_FLOOR_MS = 60_000;
 

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { ReaderError } from '../reader/packet-reader.js';
 
 /**
- * SRT socket options a URL can set. Every duration is in MILLISECONDS, as in the seed and in
+ * SRT socket options a URL can set. Every duration is in MILLISECONDS, as in
  * srt-live-transmit; ffmpeg's `latency`/`rcvlatency`/`peerlatency` are in MICROSECONDS, so a URL
  * copied from an ffmpeg command line needs its latencies divided by 1000.
  */

@@ -14,7 +14,7 @@ export interface TimelineOptions {
   snapWindow: number;
 }
 
-/** The seed's numbers: jump threshold 2000 ms, cross-track snap 1000 ms. */
+/** Jump threshold 2000 ms (beyond any real frame gap), cross-track snap 1000 ms. */
 export const TIMELINE_DEFAULTS: Readonly<TimelineOptions> = {
   jumpThreshold: 2000 * TICKS_PER_MS,
   snapWindow: 1000 * TICKS_PER_MS,

@@ -1,4 +1,4 @@
-/** Pure: reconnect delays 1 s, 2 s, 4 s, 8 s, then 10 s for good (DESIGN.md, seed 3.0). */
+/** Pure: reconnect delays 1 s, 2 s, 4 s, 8 s, then 10 s for good (fast at first for a blip, capped so a dead source costs little). */
 export class Backoff {
   private nextMs: number;
 

@@ -1,6 +1,6 @@
 // Where an RTMP publisher wants to go: encoders use server `rtmp://<host>/<namespace>` and stream
 // key `<stream>?key=<secret>`, so the RTMP app is the namespace and the publish name the stream.
-// The seed's single-segment form (app `live`, name `<stream>`) is accepted while it names one
+// The older single-segment form (app `live`, name `<stream>`) is accepted while it names one
 // known route only.
 import { isNamespaceName, isResourceName, parseRouteKey, routeKey } from '@tributary/crds';
 import type { RouteKey } from '../../registry/registry-api.js';
@@ -9,7 +9,7 @@ export type RtmpAddress =
   | { ok: true; route: RouteKey; key: string | undefined }
   | { ok: false; detail: string };
 
-/** The seed's app for single-segment stream codes. */
+/** The app of single-segment stream codes. */
 export const LIVE_APP = 'live';
 
 export const EXPECTED_SHAPE =

@@ -14,7 +14,7 @@ export interface RtmpPushServerOptions {
   /** 0 = any free port. */
   port: number;
   gate: PushGate;
-  /** Route keys known now (`<ns>/<stream>`), for the seed's `live/` rule. */
+  /** Route keys known now (`<ns>/<stream>`), for the single-segment `live/` rule. */
   knownRoutes: () => Iterable<RouteKey>;
   /** A connection not admitted as a publisher by then is closed (counted as 'idle'). Default 10 s. */
   idleTimeoutMs?: number;
