@@ -3,6 +3,7 @@ import { INGEST_USAGE, ingestCommand } from './cli/ingest.js';
 import { PROBE_USAGE, probeCommand } from './cli/probe.js';
 import { PUSH_LISTENER_USAGE } from './cli/push-listener-usage.js';
 import { TAIL_USAGE, tailCommand } from './cli/tail.js';
+import { ReaderError } from './reader/packet-reader.js';
 
 const USAGE = `usage: tributary <command> [options]
 
@@ -61,6 +62,10 @@ main(process.argv.slice(2)).then(
     if (error instanceof CliError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`tributary: ${(error as Error).message}\n`);
       process.exitCode = 2;
+    } else if (error instanceof ReaderError) {
+      // An expected failure (a refused URL, an unreachable source): one line, no stack.
+      process.stderr.write(`tributary: ${error.message}\n`);
+      process.exitCode = 1;
     } else {
       process.stderr.write(`tributary: ${(error as Error).stack ?? String(error)}\n`);
       process.exitCode = 1;

@@ -33,3 +33,12 @@ test('a mistake gets the usage on stderr and exit 2', async () => {
   assert.match(result.stderr, /unknown command "frobnicate"\nusage: tributary <command>/);
   assert.equal(result.stdout, '');
 });
+
+test('a refused URL is one line on stderr, no stack trace, exit 1', async () => {
+  const result = await runCli(['probe', 'udp://300.1.1.1:5000', '--duration', '1']);
+  assert.equal(result.code, 1);
+  assert.equal(
+    result.stderr,
+    "tributary: invalid udp:// URL udp://300.1.1.1:5000: host '300.1.1.1' must be an IP address to listen on\n",
+  );
+});
