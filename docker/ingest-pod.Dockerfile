@@ -11,7 +11,7 @@ COPY package.json package-lock.json ./
 COPY crds/package.json crds/
 COPY ingest-pod/package.json ingest-pod/
 COPY operator/package.json operator/
-RUN npm install --ignore-scripts --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY docker/bundle.sh docker/
 COPY crds/src crds/src
 COPY ingest-pod/src ingest-pod/src

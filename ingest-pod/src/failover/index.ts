@@ -1,7 +1,6 @@
 export * from './control-protocol.js';
 export { diffInputs, type InputChange, type InputsDiff } from './inputs-diff.js';
 export * from './machine.js';
-export * from './spec-overrides.js';
 export * from './status.js';
 export { createFailoverState, shouldPublish, step } from './step.js';
 export * from './timings.js';

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type FailoverSpec, overridesFromSpec } from '../../src/failover/spec-overrides.js';
 import {
   formatSeconds,
   MONITOR_TICK_MS,
@@ -80,28 +79,6 @@ describe('failover timings', () => {
     [120, '0.1 s'],
   ] as const) {
     test(`formatSeconds(${ms}) = ${text}`, () => assert.equal(formatSeconds(ms), text));
-  }
-});
-
-describe('overridesFromSpec', () => {
-  const rows: { spec: FailoverSpec | undefined; expect: FailoverOverrides }[] = [
-    { spec: undefined, expect: {} },
-    { spec: {}, expect: {} },
-    {
-      spec: { packetTimeout: '500ms', probeAfter: '1m', probeTimeout: '2.5s', failbackHoldDown: '1m30s' },
-      expect: {
-        packetTimeoutMs: 500,
-        probeAfterMs: 60_000,
-        probeTimeoutMs: 2500,
-        failbackHoldDownMs: 90_000,
-      },
-    },
-    { spec: { packetTimeout: '0', probeAfter: 'soon', probeTimeout: '-1s' }, expect: {} },
-  ];
-  for (const row of rows) {
-    test(JSON.stringify(row.spec) ?? 'undefined', () =>
-      assert.deepEqual(overridesFromSpec(row.spec), row.expect),
-    );
   }
 });
 
