@@ -12,6 +12,12 @@ const available = readdirSync(here)
   .map((f) => f.slice(0, -'.bench.ts'.length))
   .sort();
 const wanted = process.argv.slice(2);
+if (wanted.some((arg) => arg === '--help' || arg === '-h')) {
+  console.log(`usage: npm run bench [-- <name>…]   (default: every bench)
+  Runs bench/<name>.bench.ts each in its own process: readable lines on stderr, one JSON line per
+  figure on stdout. Available: ${available.join(', ')}`);
+  process.exit(0);
+}
 const unknown = wanted.filter((name) => !available.includes(name));
 if (unknown.length > 0) {
   console.error(`unknown bench: ${unknown.join(', ')}; available: ${available.join(', ')}`);

@@ -9,6 +9,7 @@
 #
 # TRIBUTARY_KEEP_CLUSTER=1 keeps the cluster's files (logs of every pod) after the demo;
 # DEMO_LIVE_TIMEOUT (seconds, default 180) bounds the wait for Live.
+case "${1:-}" in -h | --help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;; esac
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD

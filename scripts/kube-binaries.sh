@@ -10,6 +10,7 @@
 # Cache: ${TRIBUTARY_CACHE:-$HOME/.cache/tributary}/bin/<name>-<version>/. A directory appears
 # there only once its build finished (built in a temp dir, then renamed), so a half build is
 # never reused. Delete a directory to rebuild it.
+case "${1:-}" in -h | --help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;; esac
 set -euo pipefail
 
 K8S_VERSION=v1.35.4  # the only 1.35 patch the module proxy serves; matches @kubernetes/client-node 2.x

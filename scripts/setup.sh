@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the demo and the test suite need, idempotently: Debian packages (media peers,
 # nats-server, libsrt, GStreamer's RTSP server) and the npm workspaces (which bring Node 24).
+case "${1:-}" in -h | --help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;; esac
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The whole suite: format + lint, type check, then every test file under Node 24's test runner.
+case "${1:-}" in -h | --help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;; esac
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"

@@ -150,8 +150,14 @@ async function serve(args: string[]): Promise<void> {
 const [command, ...rest] = process.argv.slice(2);
 const commands: Record<string, (args: string[]) => Promise<void>> = { up, down, serve };
 const action = commands[command ?? ''];
+const USAGE =
+  'usage: cli.ts up [--kwok-nodes N] | down | serve [--kwok-nodes N]   (npm run cluster:up / cluster:down)';
+if (command === '--help' || command === '-h' || rest.includes('--help') || rest.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
 if (!action) {
-  console.error('usage: cli.ts up [--kwok-nodes N] | down | serve [--kwok-nodes N]');
+  console.error(USAGE);
   process.exit(2);
 }
 action(rest).catch((error: unknown) => {
