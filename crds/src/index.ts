@@ -1,5 +1,6 @@
 // @tributary/crds: the Tributary API as types, schemas and pure functions. No I/O.
 
+export { doublingDelayMs } from './backoff.js';
 export {
   bestRung,
   type CopySource,

@@ -3,7 +3,7 @@
 // anything the new snapshot no longer holds counts as deleted.
 import type { KvWatchEntry } from '@nats-io/kv';
 import type { NatsConnection, Status } from '@nats-io/transport-node';
-import { routeKey } from '@tributary/crds';
+import { doublingDelayMs, routeKey } from '@tributary/crds';
 import { type BucketWatch, watchBucket } from './bucket-watch.js';
 import type { RegistryKv } from './buckets.js';
 import { decodeActiveMark, decodeRouteEntry } from './codec.js';
@@ -130,7 +130,7 @@ export class KvMirror implements RegistryMirror {
     this.#resyncTimer = setTimeout(() => {
       this.#sync().catch((error: unknown) => {
         if (this.#closed) return;
-        this.#resyncDelayMs = Math.min(this.#resyncDelayMs * 2, RESYNC_MAX_DELAY_MS);
+        this.#resyncDelayMs = doublingDelayMs(this.#resyncDelayMs, RESYNC_MAX_DELAY_MS, 1);
         this.log.warn(
           { error: String(error), retryInMs: this.#resyncDelayMs },
           'registry mirror: watch failed',

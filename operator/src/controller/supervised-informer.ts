@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { doublingDelayMs } from '@tributary/crds';
 import { ApiError, type KubeApi, METADATA_ONLY } from '../kube/api-client.js';
 import { apiVersionOf, collectionPath, listAll, type ResourceType } from '../kube/resources.js';
 import { readWatchEvents, WatchGoneError } from '../kube/watch-events.js';
@@ -121,7 +122,7 @@ export class SupervisedInformer<T extends KubernetesObject> {
         this.#synced = false;
         this.#lastError = error instanceof Error ? error.message : String(error);
         const base = this.#o.baseRestartMs ?? 500;
-        const delay = Math.min(this.#o.maxRestartMs ?? 30_000, base * 2 ** Math.min(failures, 16));
+        const delay = doublingDelayMs(base, this.#o.maxRestartMs ?? 30_000, failures);
         failures++;
         this.#o.onError?.(error, delay);
         await sleep(delay, undefined, { signal }).catch(() => {});

@@ -1,3 +1,4 @@
+import { doublingDelayMs } from '@tributary/crds';
 /**
  * A deduplicating work queue in the manner of client-go's: a key waits at most once; a key being
  * processed is never handed out twice at once (per-key serialisation) and, if added meanwhile, is
@@ -92,7 +93,7 @@ export class WorkQueue {
 
   retryDelay(failures: number): number {
     const { baseRetryMs, maxRetryMs, jitter, random } = this.#options;
-    const exact = Math.min(maxRetryMs, baseRetryMs * 2 ** Math.min(failures, 30));
+    const exact = doublingDelayMs(baseRetryMs, maxRetryMs, failures);
     return Math.round(exact * (1 - jitter * random()));
   }
 

@@ -1,5 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { GROUP, STREAM } from '@tributary/crds';
+import { doublingDelayMs, GROUP, STREAM } from '@tributary/crds';
 import { ANNOTATION_SPEC_HASH } from './pod-manifest.js';
 
 /** Why the operator deleted an ingest pod. */
@@ -173,7 +173,7 @@ export function decidePod(s: PodSituation): { action: PodAction; memory: PodMemo
 
 function failed(memory: PodMemory, s: PodSituation, detail: string): PodMemory {
   const failures = memory.failures + 1;
-  const delay = failures <= 1 ? 0 : Math.min(s.backoff.maxMs, s.backoff.baseMs * 2 ** (failures - 2));
+  const delay = failures <= 1 ? 0 : doublingDelayMs(s.backoff.baseMs, s.backoff.maxMs, failures - 2);
   return { ...memory, failures, notBefore: s.now + delay, lastFailure: detail };
 }
 

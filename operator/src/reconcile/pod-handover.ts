@@ -1,4 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
+import { doublingDelayMs } from '@tributary/crds';
 import { type BackoffSettings, CREATE_EXPECTATION_MS, type PodAction } from './pod-decision.js';
 import { ANNOTATION_SPEC_HASH, ANNOTATION_STANDBY } from './pod-manifest.js';
 
@@ -132,7 +133,7 @@ export function decideHandover(s: HandoverSituation): { action: HandoverAction; 
     if (!specChanged || hashOf(successor) !== s.desiredHash) return drop('the Stream changed again, or back');
     if (hasEnded(successor)) {
       const failures = memory.failures + 1;
-      const delay = Math.min(s.backoff.maxMs, s.backoff.baseMs * 2 ** (failures - 1));
+      const delay = doublingDelayMs(s.backoff.baseMs, s.backoff.maxMs, failures - 1);
       return drop('it stopped before taking over', { ...memory, failures, notBefore: now + delay });
     }
     if (isReady(successor))
