@@ -1,10 +1,6 @@
 // Wire format v1 against a real nats-server whose max_payload (64 KiB) is smaller than the access
 // unit: the unit is fragmented to the limit the server announces and reassembled by a subscriber.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -16,41 +12,9 @@ import {
   Reassembler,
   type WirePacket,
 } from '../src/wire/index.js';
+import { type NatsServer, startNats } from './support/nats.js';
 
 const SERVER_MAX_PAYLOAD = 64 * 1024;
-const STARTUP_BUDGET_MS = 15_000;
-
-interface Server {
-  process: ChildProcess;
-  dir: string;
-  url: string;
-}
-
-/** Starts nats-server on a random loopback port and reads the port from the file it writes. */
-async function startServer(): Promise<Server> {
-  const dir = await mkdtemp(join(tmpdir(), 'tributary-wire-nats-'));
-  const config = join(dir, 'nats.conf');
-  await writeFile(config, `host: 127.0.0.1\nport: -1\nmax_payload: ${SERVER_MAX_PAYLOAD}\n`);
-  const child = spawn('nats-server', ['-c', config, '--ports_file_dir', dir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log += chunk.toString();
-  });
-  const deadline = Date.now() + STARTUP_BUDGET_MS;
-  while (Date.now() < deadline && child.exitCode === null) {
-    const portsFile = (await readdir(dir)).find((name) => name.endsWith('.ports'));
-    if (portsFile !== undefined) {
-      const text = await readFile(join(dir, portsFile), 'utf8').catch(() => '');
-      const url = text ? (JSON.parse(text) as { nats?: string[] }).nats?.[0] : undefined;
-      if (url !== undefined) return { process: child, dir, url };
-    }
-    await sleep(50);
-  }
-  child.kill();
-  throw new Error(`nats-server did not come up:\n${log}`);
-}
 
 function accessUnit(seq: number, size: number): WirePacket {
   return {
@@ -69,22 +33,17 @@ function accessUnit(seq: number, size: number): WirePacket {
 }
 
 describe('wire format v1 over nats-server', () => {
-  let server: Server;
+  let server: NatsServer;
   let nc: NatsConnection;
 
   before(async () => {
-    server = await startServer();
+    server = await startNats({ maxPayload: SERVER_MAX_PAYLOAD });
     nc = await connect({ servers: server.url });
   });
 
   after(async () => {
     await nc?.close();
-    if (server?.process.exitCode === null) {
-      const exited = new Promise((resolve) => server.process.once('exit', resolve));
-      server.process.kill('SIGTERM');
-      await exited;
-    }
-    if (server) await rm(server.dir, { recursive: true, force: true });
+    await server?.stop();
   });
 
   it('fragments a 300 KB access unit to the announced max_payload and reassembles it', async () => {
