@@ -2,7 +2,7 @@
 import type { DemuxEvent, DemuxStats } from './demuxer-api.js';
 import { SlabAllocator } from './slab-allocator.js';
 
-export const DEFAULT_MAX_ACCESS_UNIT_BYTES = 16 * 1024 * 1024;
+export const DEMUX_MAX_ACCESS_UNIT_BYTES = 16 * 1024 * 1024;
 
 export function emptyStats(): DemuxStats {
   return {

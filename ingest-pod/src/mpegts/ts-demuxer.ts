@@ -4,7 +4,7 @@
 // the program table. Pure: bytes in, AVPackets out.
 import type { AVPacket, TrackInfo } from '../avpacket.js';
 import { DEMUX_PES_BUDGET_BYTES } from '../limits.js';
-import { DEFAULT_MAX_ACCESS_UNIT_BYTES, DemuxContext } from './demux-context.js';
+import { DEMUX_MAX_ACCESS_UNIT_BYTES, DemuxContext } from './demux-context.js';
 import type { DemuxStats, ProgramInfo, TsDemuxer, TsDemuxerOptions, UnknownStream } from './demuxer-api.js';
 import {
   leadOf,
@@ -52,7 +52,7 @@ export class MpegTsDemuxer implements TsDemuxer {
     // The revision keeps counting across resets, so it never returns to a value seen before.
     if (this.table !== undefined) this.revisionBase += this.table.tracksRevision + 1;
     this.ctx = new DemuxContext(
-      this.options.maxAccessUnitBytes ?? DEFAULT_MAX_ACCESS_UNIT_BYTES,
+      this.options.maxAccessUnitBytes ?? DEMUX_MAX_ACCESS_UNIT_BYTES,
       this.options.onEvent,
       this.options.pesBudgetBytes ?? DEMUX_PES_BUDGET_BYTES,
     );
