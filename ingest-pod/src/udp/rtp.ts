@@ -1,3 +1,5 @@
+import { parseRtpPacket } from '../rtsp/rtp/rtp-packet.js';
+
 /** Result of looking at one datagram: the TS bytes to keep, or why it was dropped. */
 export type DatagramPayload = { payload: Uint8Array } | { drop: string };
 
@@ -21,23 +23,10 @@ export function extractTsPayload(datagram: Uint8Array, rtp: boolean): DatagramPa
   if (datagram.length === 0) return { drop: 'empty datagram' };
   if (datagram[0] === TS_SYNC || isM2ts(datagram)) return { payload: datagram };
   if (!rtp) return { drop: 'no TS sync byte and RTP stripping is off' };
-  if (datagram.length < 12) return { drop: 'shorter than an RTP header' };
-  const first = datagram[0]!;
-  if (first >> 6 !== 2) return { drop: `RTP version ${first >> 6}, expected 2` };
-  const padding = (first & 0x20) !== 0;
-  const extension = (first & 0x10) !== 0;
-  const csrcCount = first & 0x0f;
-  let start = 12 + 4 * csrcCount;
-  if (extension) {
-    if (datagram.length < start + 4) return { drop: 'RTP header extension truncated' };
-    const words = (datagram[start + 2]! << 8) | datagram[start + 3]!;
-    start += 4 + 4 * words;
-  }
-  let end = datagram.length;
-  if (padding) end -= datagram[datagram.length - 1]!;
-  if (start >= end) return { drop: 'RTP packet without payload' };
-  if (datagram[start] !== TS_SYNC && !isM2ts(datagram.subarray(start, end))) {
-    return { drop: 'RTP payload is not MPEG-TS' };
-  }
-  return { payload: datagram.subarray(start, end) };
+  const rtpPacket = parseRtpPacket(datagram);
+  if ('error' in rtpPacket) return { drop: rtpPacket.error };
+  const payload = rtpPacket.payload;
+  if (payload.length === 0) return { drop: 'RTP packet without payload' };
+  if (payload[0] !== TS_SYNC && !isM2ts(payload)) return { drop: 'RTP payload is not MPEG-TS' };
+  return { payload };
 }
