@@ -29,7 +29,7 @@ const URL_GRAMMAR = [
   '- `file://<mount>/<relative/path>[?loop=false]`: file, pull. Loops unless `loop` is false, 0, no or off.',
   '- `srt://<host>:<port>?streamid=…&latency=…`: srt, pull (caller).',
   '- `rtmp(s)://<host>/<app>/<key>`: rtmp, pull.',
-  '- `rtsp(s)://<host>/<path>[?transport=tcp|udp|auto]`: rtsp, pull.',
+  '- `rtsp(s)://[<user>:<password>@]<host>[:<port>]/<path>[?transport=tcp|udp|auto]`: rtsp, pull (IP cameras, encoders; credentials also as `paramsFrom` `user` and `password`; see docs/operations.md, "RTSP inputs").',
   '- `copy://<stream>`: copy, pull. The packets of another Stream in the same namespace.',
   '- `publish://`, and the legacy `rtmp://0.0.0.0/…` and `srt://0.0.0.0:…` (wildcard host): push.',
   '',

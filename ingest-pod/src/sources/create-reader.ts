@@ -9,6 +9,7 @@ import { ReaderError } from '../reader/packet-reader.js';
 import type { InputReader, ReaderContext, ReaderInput } from '../reader/reader-api.js';
 import { TsPacketReader } from '../reader/ts-packet-reader.js';
 import { createRtmpReader } from '../rtmp/index.js';
+import { createRtspReader } from '../rtsp/index.js';
 import { createSrtReader } from '../srt/index.js';
 import { parseUdpUrl } from '../udp/udp-options.js';
 import { UdpSource } from '../udp/udp-source.js';
@@ -27,7 +28,7 @@ function tsFilter(input: ReaderInput): TsFilter {
 /**
  * Builds the reader for one input. Push inputs read the relay (`context.push`, in the ingest pod).
  * Throws a non-retriable ReaderError for URLs no reader handles: push addresses without a relay,
- * unknown schemes, copy:// where there is no NATS connection, and kinds without a reader yet (rtsp).
+ * unknown schemes, and copy:// where there is no NATS connection.
  */
 export function createReader(input: ReaderInput, context: ReaderContext): InputReader {
   const shown = redactUrl(input.url);
@@ -80,6 +81,6 @@ export function createReader(input: ReaderInput, context: ReaderContext): InputR
     case 'copy':
       return createCopyReader(input, context);
     case 'rtsp':
-      throw new ReaderError(`${result.kind} inputs are not supported yet (${shown})`, false);
+      return createRtspReader(input, context, tsFilter(input));
   }
 }

@@ -224,7 +224,7 @@ test('URLs no reader takes: precise, permanent errors', () => {
     ['srt://example.com:9000?latency=soon&passphrase=hunter2222', /latency=soon must be a whole number/],
     ['srt://example.com:9000?passphrase=short', /passphrase must be 10 to 79 characters/],
     ['rtmp://user:pw@example.com/app/key', /^rtmp: cannot use rtmp:\/\/example\.com\/\*\*\*/],
-    ['rtsp://cam/stream', /^rtsp inputs are not supported yet/],
+    ['rtsp://cam/stream?transport=quic', /transport/],
     ['copy://news', /^copy:\/\/news reads another Stream from NATS/],
     ['ftp://x/y.ts', /^cannot read input ftp:\/\/x\/y\.ts: the scheme "ftp" is not supported/],
     ['http://cdn/video.mp4', /^cannot read input .*neither a playlist nor a TS stream/],

@@ -19,6 +19,8 @@ export interface RtspServerOptions {
   password?: string;
   /** Seconds the server keeps a session without a keep-alive (its default is 60). */
   sessionTimeoutS?: number;
+  /** Listen on this port (a restarted server) instead of a free one. */
+  port?: number;
 }
 
 export interface RtspServerPeer {
@@ -33,7 +35,7 @@ export interface RtspServerPeer {
 }
 
 export async function startRtspServer(options: RtspServerOptions = {}): Promise<RtspServerPeer> {
-  const port = await freeTcpPort();
+  const port = options.port ?? (await freeTcpPort());
   const args = [SCRIPT, String(port)];
   if (options.h265) args.push('--h265');
   if (options.tcpOnly) args.push('--tcp-only');
