@@ -4,9 +4,10 @@
 // memory (RssAnon, sampled each second; RSS also counts the executable's file pages, which all pods
 // on a node share). Each transport has its anchor, measured alongside on a second copy of the
 // source: udp `ffmpeg -i udp://… -c copy -f null -`, srt `srt-live-transmit srt://… udp://…`, rtmp
-// `ffmpeg -i rtmp://… -c copy -f null -`.
+// `ffmpeg -i rtmp://… -c copy -f null -`, rtsp-tcp/rtsp-udp `ffmpeg -rtsp_transport tcp|udp -i
+// rtsp://… -c copy -f null -` (both from one GStreamer RTSP server: 960x540 H.264 near 4 Mbps + AAC).
 //
-//   npm run bench -- pod-cost                      udp, srt and rtmp
+//   npm run bench -- pod-cost                      udp, srt, rtmp, rtsp-tcp and rtsp-udp
 //   POD_COST=srt npm run bench -- pod-cost         only the named ones (comma-separated)
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -20,6 +21,7 @@ import {
   spawnFfmpeg,
 } from '../ingest-pod/test/support/peers.js';
 import { startFfmpegRtmpServer } from '../ingest-pod/test/support/rtmp-peers.js';
+import { startRtspServer } from '../ingest-pod/test/support/rtsp-peers.js';
 import {
   bundleIngestPod,
   podNodeFlags,
@@ -39,6 +41,8 @@ interface Setup {
   anchorName: string;
   anchor: () => ChildProcess;
   sources: FfmpegProcess[];
+  /** Stops what else the setup started. */
+  stop?: () => Promise<void>;
 }
 
 /** An endless real-time copy of the file, sent with ffmpeg (`-re -stream_loop -1 … -c copy`). */
@@ -59,7 +63,21 @@ const ffmpegNull = (url: string, input: readonly string[] = []) =>
     ]),
   );
 
+/** One shared GStreamer RTSP server for the pod and the anchor, pulled over `transport`. */
+async function rtspSetup(transport: 'tcp' | 'udp'): Promise<Setup> {
+  const server = await startRtspServer({ size: '960x540', bitrateKbps: 3800 });
+  return {
+    url: `${server.url('/test')}?transport=${transport}`,
+    anchorName: `ffmpeg -rtsp_transport ${transport} -i rtsp:// -c copy -f null`,
+    anchor: () => ffmpegNull(server.url('/test'), ['-rtsp_transport', transport]),
+    sources: [],
+    stop: () => server.stop(),
+  };
+}
+
 const SETUPS: Record<string, (file: string) => Promise<Setup>> = {
+  'rtsp-tcp': () => rtspSetup('tcp'),
+  'rtsp-udp': () => rtspSetup('udp'),
   async udp(file) {
     const [port, anchorPort] = [await freeUdpPort(), await freeUdpPort()];
     const udp = (p: number) => `udp://127.0.0.1:${p}?pkt_size=1316`;
@@ -108,7 +126,7 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 const ticks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-const wanted = (process.env.POD_COST ?? 'udp,srt,rtmp').split(',').filter(Boolean);
+const wanted = (process.env.POD_COST ?? 'udp,srt,rtmp,rtsp-tcp,rtsp-udp').split(',').filter(Boolean);
 const unknown = wanted.filter((name) => !(name in SETUPS));
 if (unknown.length > 0) throw new Error(`POD_COST names no transport ${unknown.join(', ')}`);
 const dir = await makeTempDir('tributary-bench-cost-');
@@ -194,6 +212,7 @@ async function measure(transport: string): Promise<void> {
   } finally {
     await Promise.all([stop(pod), stop(anchor)]);
     for (const source of setup.sources) await source.stop();
+    await setup.stop?.();
   }
 }
 

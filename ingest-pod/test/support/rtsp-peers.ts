@@ -21,6 +21,9 @@ export interface RtspServerOptions {
   sessionTimeoutS?: number;
   /** Listen on this port (a restarted server) instead of a free one. */
   port?: number;
+  /** H.264 on /test: picture size (default 320x240) and x264enc bitrate in kbit/s. */
+  size?: string;
+  bitrateKbps?: number;
 }
 
 export interface RtspServerPeer {
@@ -41,6 +44,8 @@ export async function startRtspServer(options: RtspServerOptions = {}): Promise<
   if (options.tcpOnly) args.push('--tcp-only');
   if (options.sessionTimeoutS !== undefined) args.push('--session-timeout', String(options.sessionTimeoutS));
   if (options.user !== undefined) args.push('--user', options.user, '--password', options.password ?? '');
+  if (options.size !== undefined) args.push('--size', options.size);
+  if (options.bitrateKbps !== undefined) args.push('--bitrate', String(options.bitrateKbps));
   const child = spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid;
   if (pid === undefined) throw new Error('rtsp_server.py did not start');

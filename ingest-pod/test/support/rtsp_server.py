@@ -1,5 +1,6 @@
 # A GStreamer RTSP server for the RTSP client tests. Run with /usr/bin/python3 (it has gi):
 #   rtsp_server.py PORT [--h265] [--tcp-only] [--session-timeout S] [--user NAME --password SECRET]
+#                  [--size WxH] [--bitrate KBPS]   (H.264 on /test; default 320x240 at x264enc's 2048)
 # Mounts /test (H.264 + AAC) and, with --h265, /h265 (H.265 + AAC). Prints "ready PORT" once
 # listening and "teardown" whenever a client sends TEARDOWN.
 import argparse
@@ -13,10 +14,19 @@ gi.require_version('GstRtspServer', '1.0')
 from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 AUDIO = 'audiotestsrc is-live=true ! avenc_aac ! aacparse ! rtpmp4gpay name=pay1 pt=97'
-H264 = (
-    'videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=25/1 ! '
-    'x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25 ! h264parse ! rtph264pay name=pay0 pt=96'
-)
+
+
+def h264(size, bitrate):
+    width, height = size.split('x')
+    rate = f' bitrate={bitrate}' if bitrate else ''
+    # A moving picture when a bitrate is asked for: bars alone compress to almost nothing.
+    pattern = ' pattern=ball' if bitrate else ''
+    return (
+        f'videotestsrc is-live=true{pattern} ! video/x-raw,width={width},height={height},framerate=25/1 ! '
+        f'x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25{rate} ! h264parse ! rtph264pay name=pay0 pt=96'
+    )
+
+
 H265 = (
     'videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=25/1 ! '
     'x265enc tune=zerolatency speed-preset=ultrafast key-int-max=25 ! h265parse ! rtph265pay name=pay0 pt=96'
@@ -51,6 +61,8 @@ def main():
     parser.add_argument('--session-timeout', type=int)
     parser.add_argument('--user')
     parser.add_argument('--password')
+    parser.add_argument('--size', default='320x240')
+    parser.add_argument('--bitrate', type=int)
     args = parser.parse_args()
     Gst.init(None)
     server = GstRtspServer.RTSPServer()
@@ -65,7 +77,7 @@ def main():
         rtsp_auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
         server.set_auth(rtsp_auth)
     mounts = server.get_mount_points()
-    mounts.add_factory('/test', factory(H264, args, auth))
+    mounts.add_factory('/test', factory(h264(args.size, args.bitrate), args, auth))
     if args.h265:
         mounts.add_factory('/h265', factory(H265, args, auth))
     server.connect('client-connected', lambda _server, client: on_client(args, client))
