@@ -1,8 +1,9 @@
 /**
  * Bytes handed to the NATS client that the server has not confirmed yet. The client buffers
  * without limit while a slow server reads little; a flush (PING, answered by PONG in order)
- * confirms everything published before it. One flush is under way at a time, so a busy
- * publisher costs one PING per round trip.
+ * confirms everything published before it. One flush is under way at a time, and one starts only
+ * once a sixteenth of the budget is unconfirmed (or when a message would not fit): a PING per
+ * message would cost a write and a wake-up each, more than the message itself at camera rates.
  */
 export class OutboundBudget {
   #sent = 0;
@@ -24,15 +25,16 @@ export class OutboundBudget {
    * pending, so a packet larger than the budget is not starved for ever.
    */
   fits(bytes: number): boolean {
-    this.#confirm();
     const pending = this.pendingBytes;
-    return pending === 0 || pending + bytes <= this.limitBytes;
+    const fits = pending === 0 || pending + bytes <= this.limitBytes;
+    this.#confirm(!fits);
+    return fits;
   }
 
   /** `bytes` were handed to the client. */
   sent(bytes: number): void {
     this.#sent += bytes;
-    this.#confirm();
+    this.#confirm(false);
   }
 
   /** A new connection: what was pending was sent or discarded by the client; count from zero. */
@@ -42,8 +44,9 @@ export class OutboundBudget {
     this.#flushing = false;
   }
 
-  #confirm(): void {
+  #confirm(needed: boolean): void {
     if (this.#flushing || this.#sent === this.#confirmed) return;
+    if (!needed && this.pendingBytes < this.limitBytes / 16) return;
     this.#flushing = true;
     const mark = this.#sent;
     const generation = this.#generation;

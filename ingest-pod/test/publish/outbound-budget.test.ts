@@ -62,9 +62,31 @@ test('a failed flush is retried on the next send', async () => {
     calls++;
     return Promise.reject(new Error('closed'));
   }, 1000);
-  budget.sent(10);
+  budget.sent(100);
   await turn();
-  budget.sent(10);
+  budget.sent(100);
   assert.equal(calls, 2);
-  assert.equal(budget.pendingBytes, 20);
+  assert.equal(budget.pendingBytes, 200);
+});
+
+test('small messages are confirmed in bulk: no PING until a sixteenth of the budget is pending', async () => {
+  const server = scriptedFlush();
+  const budget = new OutboundBudget(server.flush, 1600);
+  for (let i = 0; i < 9; i++) budget.sent(10);
+  assert.equal(server.calls(), 0);
+  budget.sent(10);
+  assert.equal(server.calls(), 1, '100 bytes pending: one confirmation for all ten');
+  await server.answer();
+  assert.equal(budget.pendingBytes, 0);
+});
+
+test('a message that does not fit starts a confirmation even below the sixteenth', async () => {
+  const server = scriptedFlush();
+  const budget = new OutboundBudget(server.flush, 1600);
+  budget.sent(50);
+  assert.equal(server.calls(), 0);
+  assert.equal(budget.fits(1580), false);
+  assert.equal(server.calls(), 1);
+  await server.answer();
+  assert.ok(budget.fits(1580));
 });

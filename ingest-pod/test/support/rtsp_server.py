@@ -19,8 +19,8 @@ AUDIO = 'audiotestsrc is-live=true ! avenc_aac ! aacparse ! rtpmp4gpay name=pay1
 def h264(size, bitrate):
     width, height = size.split('x')
     rate = f' bitrate={bitrate}' if bitrate else ''
-    # A moving picture when a bitrate is asked for: bars alone compress to almost nothing.
-    pattern = ' pattern=ball' if bitrate else ''
+    # Noise when a bitrate is asked for: bars, or a moving ball, compress far below any target.
+    pattern = ' pattern=snow' if bitrate else ''
     return (
         f'videotestsrc is-live=true{pattern} ! video/x-raw,width={width},height={height},framerate=25/1 ! '
         f'x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25{rate} ! h264parse ! rtph264pay name=pay0 pt=96'
