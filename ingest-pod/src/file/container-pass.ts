@@ -3,8 +3,6 @@ import type { InputReader, ReaderEvent } from '../reader/reader-api.js';
 import { type CreateDemuxer, TsPacketReader } from '../reader/ts-packet-reader.js';
 import type { ContainerKind } from './container-kind.js';
 import { FileSource } from './file-source.js';
-import { FlvPass } from './flv-pass.js';
-import { Mp4Pass } from './mp4-pass.js';
 
 export interface ContainerPassOptions {
   onEvent?: (event: ReaderEvent) => void;
@@ -12,18 +10,21 @@ export interface ContainerPassOptions {
   onUnsupportedTrack?: (detail: string) => void;
 }
 
-/** One pass over a file in `kind`, as a reader that ends at the end of the file. */
-export function createContainerPass(
+/**
+ * One pass over a file in `kind`, as a reader that ends at the end of the file. The MP4 and FLV
+ * readers load with their first file: the MP4 parser is the largest library a pod could carry.
+ */
+export async function createContainerPass(
   kind: ContainerKind,
   path: string,
   options: ContainerPassOptions & { filter?: TsFilter; createDemuxer?: CreateDemuxer },
-): InputReader {
+): Promise<InputReader> {
   switch (kind) {
     case 'ts':
       return new TsPacketReader(new FileSource(path), options.filter, options.onEvent, options.createDemuxer);
     case 'mp4':
-      return new Mp4Pass(path, options);
+      return new (await import('./mp4-pass.js')).Mp4Pass(path, options);
     case 'flv':
-      return new FlvPass(path, options);
+      return new (await import('./flv-pass.js')).FlvPass(path, options);
   }
 }

@@ -159,12 +159,14 @@ export class FileReader implements InputReader {
       this.unsupportedSeen.add(detail);
       this.options.onEvent?.({ type: 'demux', detail });
     };
-    this.pass = createContainerPass(this.container, this.path, {
+    const pass = await createContainerPass(this.container, this.path, {
       onEvent,
       onUnsupportedTrack,
       ...(this.options.filter !== undefined ? { filter: this.options.filter } : {}),
       ...(this.options.createDemuxer !== undefined ? { createDemuxer: this.options.createDemuxer } : {}),
     });
+    if (this.signal?.aborted) return; // closed while the container's code loaded
+    this.pass = pass;
     this.span = new PassSpan();
     await this.pass.open(this.signal ?? this.closing.signal);
   }

@@ -16,7 +16,6 @@ import { PushRegistration } from '../push/push-registration.js';
 import { PushRelayHub } from '../push/push-relay-hub.js';
 import { planRoute, pushInputOf } from '../push/route-entry.js';
 import type { CreateReader } from '../reader/reader-api.js';
-import { hashPublishKey, openRegistry, sealSecret } from '../registry/index.js';
 import { createReader as defaultCreateReader } from '../sources/create-reader.js';
 import { type StatusLoop, startStatusLoop } from '../status/status-loop.js';
 import { StatusTracker } from '../status/status-tracker.js';
@@ -298,6 +297,8 @@ async function startPushRegistration(
   const { config, env } = options;
   const input = pushInputOf(config);
   if (input === undefined) return undefined;
+  // Only a Stream with a push input needs the registry and its JetStream client.
+  const { hashPublishKey, openRegistry, sealSecret } = await import('../registry/index.js');
   let plan: Awaited<ReturnType<typeof planRoute>>;
   try {
     plan = await planRoute(config, input, env, { hashPublishKey, sealSecret }, env.HOSTNAME ?? hostname());

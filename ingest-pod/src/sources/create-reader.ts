@@ -8,11 +8,12 @@ import { createPushReader } from '../push/index.js';
 import { ReaderError } from '../reader/packet-reader.js';
 import type { InputReader, ReaderContext, ReaderInput } from '../reader/reader-api.js';
 import { TsPacketReader } from '../reader/ts-packet-reader.js';
-import { createRtmpReader } from '../rtmp/index.js';
-import { createRtspReader } from '../rtsp/index.js';
-import { createSrtReader } from '../srt/index.js';
+import { parseRtmpUrl } from '../rtmp/rtmp-url.js';
+import { parseRtspUrl } from '../rtsp/rtsp-url.js';
+import { parseSrtUrl } from '../srt/srt-url.js';
 import { parseUdpUrl } from '../udp/udp-options.js';
 import { UdpSource } from '../udp/udp-source.js';
+import { LoadingReader } from './loading-reader.js';
 
 /** Defaults for HTTP operations when the input leaves timeoutSeconds at 0. */
 const HTTP_TIMEOUT_MS = 15_000;
@@ -74,13 +75,23 @@ export function createReader(input: ReaderInput, context: ReaderContext): InputR
         ...(context.vodRoot !== undefined ? { vodRoot: context.vodRoot } : {}),
         ...(context.onEvent !== undefined ? { onEvent: context.onEvent } : {}),
       });
+    // The URL is checked here so a bad one fails now; the reader's code loads on open.
     case 'rtmp':
-      return createRtmpReader(input, context);
+      parseRtmpUrl(input.url);
+      return new LoadingReader(async () =>
+        (await import('../rtmp/index.js')).createRtmpReader(input, context),
+      );
     case 'srt':
-      return createSrtReader(input, context, tsFilter(input));
+      parseSrtUrl(input.url, input.params);
+      return new LoadingReader(async () =>
+        (await import('../srt/index.js')).createSrtReader(input, context, tsFilter(input)),
+      );
     case 'copy':
       return createCopyReader(input, context);
     case 'rtsp':
-      return createRtspReader(input, context, tsFilter(input));
+      parseRtspUrl(input.url);
+      return new LoadingReader(async () =>
+        (await import('../rtsp/index.js')).createRtspReader(input, context, tsFilter(input)),
+      );
   }
 }
