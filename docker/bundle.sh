@@ -39,3 +39,20 @@ node_modules/.bin/esbuild "$entry" --bundle --platform=node --format=esm --targe
   --sourcemap --log-level=warning --splitting --outdir="$(dirname "$out")" \
   --entry-names="$(basename "$out" .mjs)" --chunk-names='chunks/[name]-[hash]' --out-extension:.js=.mjs \
   --external:koffi "${externals[@]}" "${inline[@]}"
+
+# V8 holds each module's source in memory, at one byte a character only while every character is
+# Latin-1: one em dash in a library's comment doubles the chunk. \uXXXX means the same character in
+# strings, regular expressions, templates and identifiers, and nothing in a comment.
+node -e '
+  const fs = require("node:fs");
+  const path = require("node:path");
+  const wide = /[\u0100-\uffff]/;
+  const escape = (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  for (const file of fs.readdirSync(process.argv[1], { recursive: true })) {
+    if (!file.endsWith(".mjs")) continue;
+    const full = path.join(process.argv[1], file);
+    const text = fs.readFileSync(full, "utf8");
+    if (wide.test(text)) fs.writeFileSync(full, text.replace(new RegExp(wide, "g"), escape));
+  }
+' "$(dirname "$out")"
+

@@ -101,6 +101,25 @@ describe('Dockerfiles', () => {
   });
 });
 
+/** The relative and package names a bundle file imports statically. */
+function importsOf(file: string): string[] {
+  const code = fs.readFileSync(file, 'utf8');
+  return [...code.matchAll(/^(?:import|export) [^;]*? from ["']([^"']+)["']/gm)].map((m) => m[1]!);
+}
+
+/** The bundle files an entry loads before it runs: itself and its static imports, transitively. */
+function staticImportClosure(entry: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const name of importsOf(file))
+      if (name.startsWith('.')) visit(path.resolve(path.dirname(file), name));
+  };
+  visit(entry);
+  return [...seen];
+}
+
 describe('docker/bundle.sh (the images build step)', () => {
   let dir: string;
 
@@ -123,13 +142,31 @@ describe('docker/bundle.sh (the images build step)', () => {
       'ingest-pod/src/cli.ts',
       path.join(standalone, 'tributary.mjs'),
     ]);
-    const code = fs.readFileSync(path.join(standalone, 'tributary.mjs'), 'utf8');
-    const imported = [...code.matchAll(/^import .* from ["']([^"']+)["']/gm)].map((m) => m[1]);
+    const loadedAtStart = staticImportClosure(path.join(standalone, 'tributary.mjs'));
+    const packages = loadedAtStart.flatMap((file) => importsOf(file).filter((name) => !name.startsWith('.')));
     assert.deepEqual(
-      imported.filter((name) => !name?.startsWith('node:')),
+      packages.filter((name) => !name.startsWith('node:')),
       [],
-      'only Node built-ins are imported',
+      'only Node built-ins and its own chunks are imported',
     );
+    // What a pod reading UDP loads before its first input opens: no other protocol's code.
+    const startCode = loadedAtStart.map((file) => fs.readFileSync(file, 'utf8')).join('\n');
+    for (const lazy of [
+      'node_modules/mp4box',
+      'ingest-pod/src/rtsp/rtsp-reader.ts',
+      'ingest-pod/src/rtmp/rtmp-reader.ts',
+      'node_modules/@nats-io/jetstream',
+    ])
+      assert.ok(!startCode.includes(`// ${lazy}`), `${lazy} loads only when used`);
+    for (const file of fs.readdirSync(standalone, { recursive: true, encoding: 'utf8' })) {
+      if (!file.endsWith('.mjs')) continue;
+      const text = fs.readFileSync(path.join(standalone, file), 'utf8');
+      assert.doesNotMatch(
+        text,
+        /[\u0100-\uffff]/,
+        `${file}: a character beyond Latin-1 doubles its memory in V8`,
+      );
+    }
     const usage = await run(process.execPath, [path.join(standalone, 'tributary.mjs')]);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /usage: tributary <command>/);
