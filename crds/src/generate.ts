@@ -1,4 +1,4 @@
-// Writes the generated CRDs and the Stream reference: node --import tsx crds/src/generate.ts
+// Writes the generated CRDs, the Stream reference and the ingest config's JSON Schema: node --import tsx crds/src/generate.ts
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

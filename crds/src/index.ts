@@ -23,7 +23,6 @@ export {
   INGEST_CONFIG_ENV,
   INGEST_STANDBY_ENV,
   type IngestConfig,
-  IngestConfigSchema,
   type IngestInput,
   parseIngestConfig,
 } from './ingest-config.js';

@@ -1,6 +1,9 @@
-import Type, { type Static } from 'typebox';
-import Value from 'typebox/value';
-import { ENV_NAME_PATTERN, isNamespaceName, isResourceName } from './names.js';
+// The pod checks its config against the generated JSON form of IngestConfigSchema with TypeBox's
+// schema engine alone: its type builders and value module would cost every pod about 4 MB.
+import Schema, { type XSchema } from 'typebox/schema';
+import schemaJson from './generated/ingest-config.schema.json' with { type: 'json' };
+import type { ParsedIngestConfig } from './ingest-config-schema.js';
+import { isNamespaceName, isResourceName } from './names.js';
 import { DEFAULT_SUBJECT_PREFIX, subjectPrefixProblem } from './subjects.js';
 
 /** Env var of the ingest pod that holds the IngestConfig JSON. */
@@ -11,73 +14,7 @@ export const INGEST_CONFIG_ENV = 'TRIBUTARY_STREAM';
  */
 export const INGEST_STANDBY_ENV = 'TRIBUTARY_STANDBY';
 
-const envName = Type.String({ pattern: ENV_NAME_PATTERN });
-const fromEnv = Type.Array(
-  Type.Object({ name: Type.String({ minLength: 1 }), env: envName }, { additionalProperties: false }),
-);
-const stringMap = Type.Record(Type.String(), Type.String());
-const positiveMs = Type.Optional(Type.Number({ exclusiveMinimum: 0 }));
-
-/**
- * What the operator hands an ingest pod (and what `tributary ingest --config` reads). Secret values
- * never appear in it: `*FromEnv` and `publishKeyEnv` name env vars the pod spec fills from Secrets.
- */
-export const IngestConfigSchema = Type.Object(
-  {
-    stream: Type.Object(
-      {
-        namespace: Type.String(),
-        name: Type.String(),
-        uid: Type.String(),
-        generation: Type.Integer({ minimum: 0 }),
-      },
-      { additionalProperties: false },
-    ),
-    inputs: Type.Array(
-      Type.Object(
-        {
-          url: Type.String({ minLength: 1 }),
-          priority: Type.Integer({ minimum: 0 }),
-          headers: Type.Optional(stringMap),
-          headersFromEnv: Type.Optional(fromEnv),
-          params: Type.Optional(stringMap),
-          paramsFromEnv: Type.Optional(fromEnv),
-          program: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
-          pids: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 8191 }))),
-          timeoutSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
-          insecureTLS: Type.Optional(Type.Boolean()),
-          sendHeadersToAllHosts: Type.Optional(Type.Boolean()),
-          publishKeyEnv: Type.Optional(envName),
-          /** copy:// only: the upstream's ladder rung to read (the operator chooses it). */
-          copyRung: Type.Optional(Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 32 })),
-        },
-        { additionalProperties: false },
-      ),
-      { minItems: 1, maxItems: 8 },
-    ),
-    failover: Type.Optional(
-      Type.Object(
-        {
-          packetTimeoutMs: positiveMs,
-          probeAfterMs: positiveMs,
-          probeTimeoutMs: positiveMs,
-          failbackHoldDownMs: positiveMs,
-        },
-        { additionalProperties: false },
-      ),
-    ),
-    subjectPrefix: Type.Optional(Type.String()),
-    /**
-     * The push-listener's sealing key (EC P-256 public key, SPKI DER in base64): a pod with a push
-     * input seals its SRT passphrase to it in the route it registers, so no secret crosses NATS in
-     * clear. Absent: SRT publishing to this stream is refused (RTMP works; its key is only hashed).
-     */
-    pushListenerKey: Type.Optional(Type.String({ minLength: 1 })),
-  },
-  { additionalProperties: false },
-);
-
-type Parsed = Static<typeof IngestConfigSchema>;
+type Parsed = ParsedIngestConfig;
 type ParsedInput = Parsed['inputs'][number];
 
 /** One input as the pod sees it: optional collections filled in. */
@@ -128,7 +65,8 @@ function fieldOf(pointer: string): string {
 
 function schemaProblems(value: unknown): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  for (const error of Value.Errors(IngestConfigSchema, value)) {
+  const [, errors] = Schema.Errors(schemaJson as XSchema, value);
+  for (const error of errors) {
     if (error.keyword === 'boolean') continue; // restates an additionalProperties error
     const field = fieldOf(error.instancePath);
     if (error.keyword === 'additionalProperties') {

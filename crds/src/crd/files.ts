@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { IngestConfigSchema } from '../ingest-config-schema.js';
 import { streamCrd, vodMountCrd } from './build.js';
 import { renderReference } from './reference.js';
 
@@ -18,5 +19,10 @@ export function generatedFiles(): GeneratedFile[] {
     { path: 'crds/generated/streams.tributary.io.yaml', content: yaml(streamCrd()) },
     { path: 'crds/generated/vodmounts.tributary.io.yaml', content: yaml(vodMountCrd()) },
     { path: 'docs/stream-reference.md', content: renderReference() },
+    // What the ingest pod validates its config with (see ingest-config.ts).
+    {
+      path: 'crds/src/generated/ingest-config.schema.json',
+      content: `${JSON.stringify(IngestConfigSchema, null, 2)}\n`,
+    },
   ];
 }
