@@ -156,8 +156,8 @@ export type FailoverEvent =
   | { type: 'packet'; readerId: number }
   /**
    * `permanent`: the reader gave up (end of stream, TLS, DNS, permanent HTTP status, bad config,
-   * or the worker exited for any other reason). Retriable errors are retried in place by the
-   * worker; they are recorded but only the packet timeout acts on them.
+   * or the input loop exited for any other reason). Retriable errors are retried in place by the
+   * input loop; they are recorded but only the packet timeout acts on them.
    */
   | { type: 'readerError'; readerId: number; message: string; permanent: boolean }
   /**
@@ -191,7 +191,7 @@ export type EmitEffect = {
 export type FailoverEffect =
   /** Open a reader for the input at `priority` (whose config has `configHash`) and tag its reports with `readerId`. */
   | { type: 'startReader'; readerId: number; priority: number; configHash: string; role: ReaderRole }
-  /** Close the reader; a no-op if its worker already exited. */
+  /** Close the reader; a no-op if its input loop already exited. */
   | { type: 'stopReader'; readerId: number }
   /**
    * From now on publish this reader's packets (and no other's); flag its first published packet

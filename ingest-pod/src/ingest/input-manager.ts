@@ -10,13 +10,13 @@ import type {
   FailoverOverrides,
   ReaderRole,
 } from '../failover/types.js';
+import type { PacketBatch } from '../input-loop/input-loop-api.js';
 import { clampTimerMs } from '../limits.js';
 import type { Logger } from '../observability/logger.js';
 import type { IngestMetrics } from '../observability/metrics.js';
 import type { SecretRedactor } from '../observability/secret-redactor.js';
 import type { CreateReader, InputReader, ReaderContext } from '../reader/reader-api.js';
 import type { StatusTracker } from '../status/status-tracker.js';
-import type { PacketBatch } from '../worker/worker-api.js';
 import type { LiveChange } from './control-handler.js';
 import type { FailoverMetrics } from './failover-metrics.js';
 import { PublishSession, sessionIds } from './publish-session.js';
@@ -72,7 +72,7 @@ const DEADLINE_SLACK_MS = 5;
 const monotonicClock = () => performance.timeOrigin + performance.now();
 
 /**
- * The input manager's shell: runs the failover machine's effects (readers in workers, promotion,
+ * The input manager's shell: runs the failover machine's effects (readers in input loops, promotion,
  * events, status), feeds it reader reports and a monitor tick, and publishes the packets of the
  * one reader the machine allows, each newly published reader starting a session at a keyframe.
  */

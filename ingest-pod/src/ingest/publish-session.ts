@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { AVPacket, TrackInfo } from '../avpacket.js';
-import type { PacketBatch } from '../worker/worker-api.js';
+import type { PacketBatch } from '../input-loop/input-loop-api.js';
 import { fromFirstKeyframe } from './start-gate.js';
 
 /**

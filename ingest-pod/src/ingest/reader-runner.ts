@@ -1,3 +1,5 @@
+import { startInputLoop } from '../input-loop/input-loop.js';
+import type { PacketBatch } from '../input-loop/input-loop-api.js';
 import { ReaderError } from '../reader/packet-reader.js';
 import type {
   CreateReader,
@@ -6,8 +8,6 @@ import type {
   ReaderContext,
   ReaderEvent,
 } from '../reader/reader-api.js';
-import { startWorker } from '../worker/worker.js';
-import type { PacketBatch } from '../worker/worker-api.js';
 import type { ResolvedInput } from './resolve-input.js';
 
 /** What one running reader tells the input manager. */
@@ -15,7 +15,7 @@ export interface ReaderReports {
   /** `pusher`: who publishes, for a push input's reader. */
   opened(pusher?: PusherInfo): void;
   batch(batch: PacketBatch, reader: InputReader): void;
-  /** `permanent`: the worker is over (end of stream, permanent failure); otherwise it retries. */
+  /** `permanent`: the input loop is over (end of stream, permanent failure); otherwise it retries. */
   error(message: string, permanent: boolean): void;
   reconnecting(error: string, attempt: number, delayMs: number): void;
   stalled(silentMs: number): void;
@@ -65,8 +65,8 @@ function openingAfter(reader: InputReader, after: Promise<void>): InputReader {
 }
 
 /**
- * Runs one input's reader in a worker (open, read, reconnect with backoff) and turns what the
- * worker says into reports. An unusable input fails at once, permanently, with its reason.
+ * Runs one input's reader in an input loop (open, read, reconnect with backoff) and turns what the
+ * loop says into reports. An unusable input fails at once, permanently, with its reason.
  */
 export function runReader(options: RunReaderOptions): RunningReader {
   const { input, reports, after } = options;
@@ -76,21 +76,21 @@ export function runReader(options: RunReaderOptions): RunningReader {
     const reader = options.createReader(readerInput, context);
     return after === undefined ? reader : openingAfter(reader, after);
   };
-  const worker = startWorker(input.reader, {
+  const loop = startInputLoop(input.reader, {
     createReader: create,
     context: options.context,
     nextSessionId: options.nextSessionId,
     onPackets: (batch) => {
-      if (!stopped && worker.reader !== undefined) reports.batch(batch, worker.reader);
+      if (!stopped && loop.reader !== undefined) reports.batch(batch, loop.reader);
     },
     onEvent: (event) => {
       if (stopped) return;
       switch (event.type) {
         case 'input.connected':
-          reports.opened(worker.reader?.pusher);
+          reports.opened(loop.reader?.pusher);
           return;
         case 'input.error':
-          // A permanent error also ends the worker: reported once, from `done`.
+          // A permanent error also ends the input loop: reported once, from `done`.
           if (!event.permanent) reports.error(event.error, false);
           return;
         case 'input.reconnecting':
@@ -107,14 +107,14 @@ export function runReader(options: RunReaderOptions): RunningReader {
       }
     },
   });
-  void worker.done.then((exit) => {
+  void loop.done.then((exit) => {
     if (stopped || exit.reason === 'stopped') return;
     reports.error(exit.reason === 'ended' ? 'end of stream' : exit.error, true);
   });
   return {
     stop() {
       stopped = true;
-      return worker.stop();
+      return loop.stop();
     },
   };
 }

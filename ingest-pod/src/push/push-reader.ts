@@ -48,7 +48,7 @@ function sizeOf(item: Media): number {
  * SRT sessions go through the shared TS demuxer, RTMP sessions through a fresh FLV converter. When
  * the session ends (end message, or another session replaces it) the media already queued is
  * returned, then `read` rejects with a retriable ReaderError, and the next open follows the next
- * session. One open per reader, as the worker uses readers.
+ * session. One open per reader, as the input loop uses readers.
  */
 export class PushReader implements InputReader {
   readonly #o: PushReaderOptions;

@@ -1,9 +1,10 @@
 // Keeps this Stream's route in the push Registry while the pod runs (seed 4.2, registration path):
 // registered at start, retried while JetStream is unavailable, registered again after a NATS
 // reconnect (the bucket may have been lost or the route removed meanwhile), removed at shutdown.
+
+import { Backoff } from '../input-loop/backoff.js';
 import type { Logger } from '../observability/logger.js';
 import type { Registry, RouteEntry } from '../registry/registry-api.js';
-import { Backoff } from '../worker/backoff.js';
 
 export interface PushRegistrationOptions {
   route: RouteEntry;

@@ -9,6 +9,6 @@ export interface ByteSource {
   close(): Promise<void>;
   /** Chunks the transport threw away (queue overflow, datagrams without TS payload). */
   readonly dropped: number;
-  /** How long silence may last before the worker calls the input stalled; absent = worker default. */
+  /** How long silence may last before the input loop calls the input stalled; absent = input loop's default. */
   readonly stallTimeoutMs?: number;
 }

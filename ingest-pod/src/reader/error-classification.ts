@@ -7,7 +7,7 @@ export interface FailureClass {
   status?: number;
 }
 
-/** Statuses a source will keep answering, so the worker reports them instead of reconnecting. */
+/** Statuses a source will keep answering, so the input loop reports them instead of reconnecting. */
 export function isPermanentHttpStatus(status: number): boolean {
   return (
     status === 401 || status === 403 || status === 404 || status === 410 || status === 429 || status >= 500

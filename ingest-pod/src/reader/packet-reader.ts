@@ -11,7 +11,7 @@ export interface PacketReader {
 }
 
 /**
- * `retriable` errors are retried in place by the worker with backoff; the rest (end of stream,
+ * `retriable` errors are retried in place by the input loop with backoff; the rest (end of stream,
  * TLS, DNS, permanent HTTP statuses, bad configuration) end the reader and are reported.
  * `reopenAtOnce` skips the backoff: the source is known to be there already (a push input
  * whose publisher was replaced by a new one).

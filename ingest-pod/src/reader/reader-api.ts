@@ -126,8 +126,8 @@ export interface InputReader extends PacketReader {
   readonly tracks: readonly TrackInfo[];
   readonly counters: Readonly<ReaderCounters>;
   /**
-   * Silence after which the worker calls this input stalled, when the transport knows better than
-   * the worker's default (HLS: three target durations). Read on every check, so it may change.
+   * Silence after which the input loop calls this input stalled, when the transport knows better than
+   * the input loop's default (HLS: three target durations). Read on every check, so it may change.
    */
   readonly stallTimeoutMs?: number;
   /** Transport link statistics, for readers whose transport keeps them (SRT). */

@@ -76,7 +76,7 @@ export function openRtmpPull(options: RtmpPullOptions): Promise<RtmpPullConnecti
   return new Promise((resolve, reject) => {
     const { socket, ready } = connectSocket(url, options.insecureTLS === true);
     socket.setNoDelay(true);
-    // There is no read timeout (a silent source is the worker's stall watchdog's business), so
+    // There is no read timeout (a silent source is the input loop's stall watchdog's business), so
     // keep-alive probes are what notices a server host that vanished without a reset.
     socket.setKeepAlive(true, 10_000);
     let connected = false;

@@ -32,7 +32,7 @@ const TAGS_PER_READ = 256;
 /**
  * RTMP pull as an InputReader. The end of a session after a good open (the server closed, sent
  * Play.Stop, UnpublishNotify or StreamEOF) is a retriable ReaderError, delivered after the tags
- * queued before it, so the worker reconnects with its backoff instead of giving the input up.
+ * queued before it, so the input loop reconnects with its backoff instead of giving the input up.
  */
 export class RtmpReader implements InputReader {
   private connection: RtmpPullConnection | undefined;

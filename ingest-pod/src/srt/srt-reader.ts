@@ -17,7 +17,7 @@ import { parseSrtUrl, type SrtCallerConfig } from './srt-url.js';
  * An SRT caller input: TS through the shared demuxer (program and PID filters apply) plus the
  * link statistics of the connection. When the peer closes or the link breaks, the access units
  * still in the demuxer are returned first, then `read()` rejects with a retriable ReaderError, so
- * the worker reconnects with backoff (a restarted listener is picked up again).
+ * the input loop reconnects with backoff (a restarted listener is picked up again).
  */
 export class SrtReader implements InputReader {
   private readonly source: SrtSource;

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { HlsSource } from '../../src/hls/hls-source.js';
+import { systemClock } from '../../src/input-loop/clock.js';
+import { StallWatchdog } from '../../src/input-loop/stall-watchdog.js';
 import type { ReaderEvent } from '../../src/reader/reader-api.js';
-import { systemClock } from '../../src/worker/clock.js';
-import { StallWatchdog } from '../../src/worker/stall-watchdog.js';
 import { type HttpPeer, startHttpServer, waitFor } from '../support/peers.js';
 
 /** Playlist requests per path; every request slides that path's two-segment window by one. */

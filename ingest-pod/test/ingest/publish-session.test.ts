@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AVPacket, TrackInfo } from '../../src/avpacket.js';
 import { PublishSession, sessionIds } from '../../src/ingest/publish-session.js';
-import type { PacketBatch, SessionReason } from '../../src/worker/worker-api.js';
+import type { PacketBatch, SessionReason } from '../../src/input-loop/input-loop-api.js';
 
 const TRACKS: TrackInfo[] = [
   { trackId: 256, codec: 'h264' },
@@ -39,7 +39,7 @@ test('a newly published reader opens a session at its first keyframe, under a ne
   });
 });
 
-test('a reconnect opens the worker session at a keyframe; a stall keeps going', () => {
+test('a reconnect opens the input loop session at a keyframe; a stall keeps going', () => {
   const session = new PublishSession(minting(100));
   session.promoted(true);
   session.admit(batch([video(true)], 3), TRACKS);

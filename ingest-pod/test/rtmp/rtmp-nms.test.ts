@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FlvTag } from '../../src/flv/flv-tag.js';
+import { startInputLoop } from '../../src/input-loop/input-loop.js';
+import type { InputLoopEvent, PacketBatch } from '../../src/input-loop/input-loop-api.js';
 import { ReaderError } from '../../src/reader/packet-reader.js';
 import { createRtmpReader } from '../../src/rtmp/index.js';
 import { openRtmpPull } from '../../src/rtmp/rtmp-connection.js';
 import { parseRtmpUrl } from '../../src/rtmp/rtmp-url.js';
-import { startWorker } from '../../src/worker/worker.js';
-import type { PacketBatch, WorkerEvent } from '../../src/worker/worker-api.js';
 import { type FfmpegProcess, makeTempDir, type TempDir } from '../support/peers.js';
 import {
   makeFlvFile,
@@ -109,19 +109,19 @@ test('a name node-media-server refuses (a dot in it): it closes the connection',
 });
 
 function collect() {
-  const events: WorkerEvent[] = [];
+  const events: InputLoopEvent[] = [];
   const batches: PacketBatch[] = [];
   return {
     events,
     batches,
-    onEvent: (e: WorkerEvent) => events.push(e),
+    onEvent: (e: InputLoopEvent) => events.push(e),
     onPackets: (b: PacketBatch) => void batches.push(b),
   };
 }
 
-test('server restart: the session end is retriable, the worker reconnects and AVPackets flow again', async () => {
+test('server restart: the session end is retriable, the input loop reconnects and AVPackets flow again', async () => {
   const c = collect();
-  const worker = startWorker(
+  const loop = startInputLoop(
     { url: nms.url('live/cam'), priority: 0, timeoutSeconds: 5 },
     {
       createReader: createRtmpReader,
@@ -135,7 +135,7 @@ test('server restart: the session end is retriable, the worker reconnects and AV
     assert.ok(c.events.some((e) => e.type === 'reader' && e.event.type === 'tracks'));
     const firstSession = c.batches[0]!.session;
     await nms.restart();
-    await waitFor(() => c.events.some((e) => e.type === 'input.reconnecting'), 'the worker to notice');
+    await waitFor(() => c.events.some((e) => e.type === 'input.reconnecting'), 'the input loop to notice');
     const reconnecting = c.events.find((e) => e.type === 'input.reconnecting');
     assert.match(
       (reconnecting as { error: string }).error,
@@ -163,7 +163,7 @@ test('server restart: the session end is retriable, the worker reconnects and AV
     assert.ok(c.events.some((e) => e.type === 'input.connected' && e.reconnect));
     assert.ok(!c.events.some((e) => e.type === 'input.ended' || (e.type === 'input.error' && e.permanent)));
   } finally {
-    await worker.stop();
+    await loop.stop();
   }
-  assert.equal((await worker.done).reason, 'stopped');
+  assert.equal((await loop.done).reason, 'stopped');
 });

@@ -107,7 +107,7 @@ test('reject reasons: every SRT_REJ_* code and the access-control codes have a n
     assert.equal(permanent(code), false, `${code}`);
 });
 
-test('connect and session errors: named, and permanent or retriable as the worker needs', () => {
+test('connect and session errors: named, and permanent or retriable as the input loop needs', () => {
   const where = 'srt://10.0.0.1:9000';
   const bad = connectError(where, { code: 1002, reject: 10 });
   assert.equal(bad.retriable, false);

@@ -14,7 +14,7 @@ export interface PacketBatch {
   reason: SessionReason;
 }
 
-export type WorkerEvent =
+export type InputLoopEvent =
   | { type: 'input.connected'; session: number; reconnect: boolean }
   | { type: 'input.reconnecting'; error: string; attempt: number; delayMs: number }
   /** `permanent: false` is an open that keeps failing (first failure and each one at the backoff cap). */
@@ -23,14 +23,14 @@ export type WorkerEvent =
   | { type: 'stalled'; silentMs: number }
   | { type: 'reader'; event: ReaderEvent };
 
-export type WorkerExit = { reason: 'stopped' } | { reason: 'ended' } | { reason: 'failed'; error: string };
+export type InputLoopExit = { reason: 'stopped' } | { reason: 'ended' } | { reason: 'failed'; error: string };
 
-export interface WorkerDeps {
+export interface InputLoopDeps {
   createReader: CreateReader;
   context?: ReaderContext;
   /** Awaited before the next read, so a slow consumer slows the reader instead of queueing. */
   onPackets(batch: PacketBatch): void | Promise<void>;
-  onEvent?(event: WorkerEvent): void;
+  onEvent?(event: InputLoopEvent): void;
   clock?: Clock;
   /** Session ids; the input manager passes a stream-wide counter. Default: 1, 2, 3, … */
   nextSessionId?: () => number;
@@ -39,11 +39,11 @@ export interface WorkerDeps {
   backoff?: { initialMs: number; maxMs: number };
 }
 
-export interface WorkerHandle {
+export interface InputLoopHandle {
   /** Stops reading, closes the reader, resolves once it is closed. */
   stop(): Promise<void>;
-  /** Settles when the worker is over: stopped, source ended, or a permanent failure. */
-  readonly done: Promise<WorkerExit>;
+  /** Settles when the input loop is over: stopped, source ended, or a permanent failure. */
+  readonly done: Promise<InputLoopExit>;
   /** The reader of the current open (for tracks and counters), if any. */
   readonly reader: InputReader | undefined;
 }

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
+import { startInputLoop } from '../../src/input-loop/input-loop.js';
+import type { InputLoopEvent, PacketBatch } from '../../src/input-loop/input-loop-api.js';
 import { createReader } from '../../src/sources/create-reader.js';
-import { startWorker } from '../../src/worker/worker.js';
-import type { PacketBatch, WorkerEvent } from '../../src/worker/worker-api.js';
 import { ffprobeCounts, makeTsFile, type ProbedStream } from '../support/media.js';
 import { freeUdpPort, makeTempDir, spawnFfmpeg, startHttpServer, type TempDir } from '../support/peers.js';
 
-// The worker over real readers and peers, on the real clock.
+// The input loop over real readers and peers, on the real clock.
 
 let dir: TempDir;
 let file: string;
@@ -22,7 +22,7 @@ before(async () => {
 after(() => dir.remove());
 
 function collect() {
-  const events: WorkerEvent[] = [];
+  const events: InputLoopEvent[] = [];
   const batches: PacketBatch[] = [];
   const waiters: { test: () => boolean; resolve: () => void }[] = [];
   const check = () => {
@@ -35,7 +35,7 @@ function collect() {
   return {
     events,
     batches,
-    onEvent: (e: WorkerEvent) => {
+    onEvent: (e: InputLoopEvent) => {
       events.push(e);
       check();
     },
@@ -63,7 +63,7 @@ async function freeTcpPort(): Promise<number> {
 test('udp: sessions on open and after a stall, stalled reported once per silence', async () => {
   const port = await freeUdpPort();
   const c = collect();
-  const worker = startWorker({ url: `udp://127.0.0.1:${port}`, priority: 0 }, { createReader, ...c });
+  const loop = startInputLoop({ url: `udp://127.0.0.1:${port}`, priority: 0 }, { createReader, ...c });
   try {
     await c.until(() => c.events.some((e) => e.type === 'input.connected'));
     const send = async () => {
@@ -86,9 +86,9 @@ test('udp: sessions on open and after a stall, stalled reported once per silence
     await send();
     await c.until(() => c.batches.some((b) => b.reason === 'stall'));
   } finally {
-    await worker.stop();
+    await loop.stop();
   }
-  assert.deepEqual(await worker.done, { reason: 'stopped' });
+  assert.deepEqual(await loop.done, { reason: 'stopped' });
   const starts = c.batches.filter((b) => b.sessionStart).map((b) => [b.session, b.reason]);
   assert.deepEqual(starts, [
     [1, 'open'],
@@ -105,16 +105,16 @@ test('http-ts: refused until the server appears, then the whole body, then end o
   const port = await freeTcpPort();
   const body = await readFile(file);
   const c = collect();
-  const worker = startWorker(
+  const loop = startInputLoop(
     { url: `http://127.0.0.1:${port}/live.ts`, priority: 0 },
     { createReader, ...c, backoff: { initialMs: 100, maxMs: 400 } },
   );
   await c.until(() => c.events.filter((e) => e.type === 'input.reconnecting').length >= 2);
   const server = await startHttpServer((_req, res) => void res.writeHead(200).end(body), undefined, port);
   try {
-    assert.deepEqual(await worker.done, { reason: 'ended' });
+    assert.deepEqual(await loop.done, { reason: 'ended' });
   } finally {
-    await worker.stop();
+    await loop.stop();
     await server.close();
   }
   const firstError = c.events.find((e) => e.type === 'input.error');
@@ -140,8 +140,8 @@ test('http-ts 404 and an unknown host: permanent, reported once, not retried', a
   try {
     for (const url of [server.url('/gone.ts?token=abc'), 'http://no-such-host.invalid/x.ts']) {
       const c = collect();
-      const worker = startWorker({ url, priority: 0 }, { createReader, ...c });
-      const exit = await worker.done;
+      const loop = startInputLoop({ url, priority: 0 }, { createReader, ...c });
+      const exit = await loop.done;
       assert.equal(exit.reason, 'failed');
       assert.deepEqual(c.events, [
         { type: 'input.error', error: exit.reason === 'failed' ? exit.error : '', permanent: true },

@@ -1,22 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { startInputLoop } from '../../src/input-loop/input-loop.js';
+import type { InputLoopDeps, InputLoopEvent, PacketBatch } from '../../src/input-loop/input-loop-api.js';
 import { HttpStatusError } from '../../src/reader/http-get.js';
 import { ReaderError } from '../../src/reader/packet-reader.js';
 import type { InputReader } from '../../src/reader/reader-api.js';
-import { startWorker } from '../../src/worker/worker.js';
-import type { PacketBatch, WorkerDeps, WorkerEvent } from '../../src/worker/worker-api.js';
 import { FakeClock, settle } from './fake-clock.js';
 import { packets, ScriptedReader } from './scripted-reader.js';
 
 const input = { url: 'udp://127.0.0.1:5000', priority: 0 };
 
-/** A worker over scripted readers: `readers` are handed out in order, one per open attempt. */
-function harness(readers: (ScriptedReader | Error)[], extra: Partial<WorkerDeps> = {}) {
+/** An input loop over scripted readers: `readers` are handed out in order, one per open attempt. */
+function harness(readers: (ScriptedReader | Error)[], extra: Partial<InputLoopDeps> = {}) {
   const clock = new FakeClock();
-  const events: WorkerEvent[] = [];
+  const events: InputLoopEvent[] = [];
   const batches: PacketBatch[] = [];
   let created = 0;
-  const handle = startWorker(input, {
+  const handle = startInputLoop(input, {
     createReader: () => {
       const next = readers[created++];
       if (next === undefined) throw new Error('test ran out of readers');
@@ -31,7 +31,7 @@ function harness(readers: (ScriptedReader | Error)[], extra: Partial<WorkerDeps>
   return { clock, events, batches, handle, created: () => created };
 }
 
-const types = (events: WorkerEvent[]) => events.map((e) => e.type);
+const types = (events: InputLoopEvent[]) => events.map((e) => e.type);
 
 test('open failures back off 1, 2, 4, 8, 10, 10 s and report on the first and at the cap', async () => {
   const failing = Array.from({ length: 6 }, () => new ScriptedReader(new Error('connect ECONNREFUSED')));
@@ -100,7 +100,7 @@ test('sessions: the first batch of every open is flagged', async () => {
   await h.handle.stop();
 });
 
-test('end of stream ends the worker and is reported, not retried', async () => {
+test('end of stream ends the input loop and is reported, not retried', async () => {
   const reader = new ScriptedReader();
   const h = harness([reader]);
   await h.clock.advance(0);
@@ -112,7 +112,7 @@ test('end of stream ends the worker and is reported, not retried', async () => {
   assert.ok(reader.closed);
 });
 
-test('permanent failures end the worker: at open, at read, and from the factory', async () => {
+test('permanent failures end the input loop: at open, at read, and from the factory', async () => {
   const tls = new ScriptedReader(
     new ReaderError('TLS error for https://cdn/x.ts: self-signed certificate', false),
   );
@@ -214,9 +214,9 @@ test('stop: during a read closes the reader; during the backoff returns at once'
 test('session ids can come from the input manager; reader events are forwarded', async () => {
   let next = 40;
   const reader = new ScriptedReader();
-  const events: WorkerEvent[] = [];
+  const events: InputLoopEvent[] = [];
   const clock = new FakeClock();
-  const handle = startWorker(input, {
+  const handle = startInputLoop(input, {
     createReader: (_input, context) => {
       context.onEvent?.({ type: 'segments-missed', count: 2 });
       return reader as InputReader;

@@ -3,15 +3,15 @@ import { ReaderError } from '../reader/packet-reader.js';
 import type { InputReader, ReaderInput } from '../reader/reader-api.js';
 import { Backoff } from './backoff.js';
 import { type Clock, sleep, systemClock } from './clock.js';
-import { StallWatchdog } from './stall-watchdog.js';
 import {
   DEFAULT_STALL_TIMEOUT_MS,
+  type InputLoopDeps,
+  type InputLoopEvent,
+  type InputLoopExit,
+  type InputLoopHandle,
   type SessionReason,
-  type WorkerDeps,
-  type WorkerEvent,
-  type WorkerExit,
-  type WorkerHandle,
-} from './worker-api.js';
+} from './input-loop-api.js';
+import { StallWatchdog } from './stall-watchdog.js';
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -19,12 +19,12 @@ function message(err: unknown): string {
 
 /**
  * Runs one input: open, read until it fails, reopen with backoff (1 s doubling to 10 s, reset after
- * a good open). End of stream and permanent failures end the worker and are reported instead of
+ * a good open). End of stream and permanent failures end the input loop and are reported instead of
  * retried. Every open starts a session whose first batch is flagged; so does the first batch after
  * a stall.
  */
-class InputWorker implements WorkerHandle {
-  readonly done: Promise<WorkerExit>;
+class InputLoop implements InputLoopHandle {
+  readonly done: Promise<InputLoopExit>;
   reader: InputReader | undefined;
   private readonly stopping = new AbortController();
   private readonly clock: Clock;
@@ -35,7 +35,7 @@ class InputWorker implements WorkerHandle {
 
   constructor(
     private readonly input: ReaderInput,
-    private readonly deps: WorkerDeps,
+    private readonly deps: InputLoopDeps,
   ) {
     this.clock = deps.clock ?? systemClock;
     this.backoff = new Backoff(deps.backoff?.initialMs, deps.backoff?.maxMs);
@@ -51,11 +51,11 @@ class InputWorker implements WorkerHandle {
     await this.done;
   }
 
-  private emit(event: WorkerEvent): void {
+  private emit(event: InputLoopEvent): void {
     this.deps.onEvent?.(event);
   }
 
-  private async run(): Promise<WorkerExit> {
+  private async run(): Promise<InputLoopExit> {
     let opens = 0;
     let failedOpens = 0;
     while (!this.stopping.signal.aborted) {
@@ -144,7 +144,7 @@ class InputWorker implements WorkerHandle {
   }
 
   /** Waits out the backoff for a retriable failure; returns the exit for a permanent one. */
-  private async retryOrFail(err: unknown, firstOpenFailure: boolean): Promise<WorkerExit | undefined> {
+  private async retryOrFail(err: unknown, firstOpenFailure: boolean): Promise<InputLoopExit | undefined> {
     if (classifyFailure(err).permanent) return this.fail(err);
     const delayMs = err instanceof ReaderError && err.reopenAtOnce ? 0 : this.backoff.next();
     const error = message(err);
@@ -157,14 +157,14 @@ class InputWorker implements WorkerHandle {
     return undefined;
   }
 
-  private fail(err: unknown): WorkerExit {
+  private fail(err: unknown): InputLoopExit {
     const error = message(err);
     this.emit({ type: 'input.error', error, permanent: true });
     return { reason: 'failed', error };
   }
 }
 
-/** Starts a worker for one input; see InputWorker. */
-export function startWorker(input: ReaderInput, deps: WorkerDeps): WorkerHandle {
-  return new InputWorker(input, deps);
+/** Starts an input loop for one input; see InputLoop. */
+export function startInputLoop(input: ReaderInput, deps: InputLoopDeps): InputLoopHandle {
+  return new InputLoop(input, deps);
 }

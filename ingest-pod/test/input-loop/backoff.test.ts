@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Backoff } from '../../src/worker/backoff.js';
-import { StallWatchdog } from '../../src/worker/stall-watchdog.js';
+import { Backoff } from '../../src/input-loop/backoff.js';
+import { StallWatchdog } from '../../src/input-loop/stall-watchdog.js';
 import { FakeClock } from './fake-clock.js';
 
 test('backoff: 1 s doubling to a 10 s cap, back to 1 s after reset', () => {

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/worker/clock.js';
+import type { Clock } from '../../src/input-loop/clock.js';
 
 /** Lets pending promise chains run (several macrotask turns). */
 export async function settle(): Promise<void> {

@@ -1,4 +1,4 @@
-/** Time as the worker sees it; tests pass a fake one to step through backoff and stall rules. */
+/** Time as the input loop sees it; tests pass a fake one to step through backoff and stall rules. */
 export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
