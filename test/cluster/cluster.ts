@@ -25,6 +25,8 @@ export type AgentOptions = Partial<Omit<NodeAgentOptions, 'kubeConfig' | 'apiSer
 export interface ClusterOptions {
   /** Run kube-controller-manager (Deployments, ReplicaSets, ServiceAccounts, garbage collection…). */
   controllerManager?: boolean;
+  /** Extra kube-controller-manager flags, e.g. `--kube-api-qps=…` (defaults otherwise). */
+  controllerManagerArgs?: readonly string[];
   /** Run kube-scheduler; without it, pods must set spec.nodeName themselves. */
   scheduler?: boolean;
   /** Start kwok and create this many fake Nodes (tainted kwok.x-k8s.io/node=fake:NoSchedule). */
@@ -154,7 +156,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     kubeConfig.loadFromString(yaml);
 
     const optional: Promise<Component>[] = [];
-    if (options.controllerManager) optional.push(controllerManagerComponent(binaries, layout, server, pki));
+    if (options.controllerManager)
+      optional.push(controllerManagerComponent(binaries, layout, server, pki, options.controllerManagerArgs));
     if (options.scheduler) optional.push(schedulerComponent(binaries, layout, server, pki));
     if (options.kwokNodes) optional.push(kwokComponent(binaries, layout, kubeconfigPath));
     const extras = await Promise.all(optional);

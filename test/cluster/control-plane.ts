@@ -131,6 +131,7 @@ export async function controllerManagerComponent(
   layout: ControlPlaneLayout,
   server: string,
   pki: ClusterPki,
+  extraArgs: readonly string[] = [],
 ): Promise<Component> {
   const kubeconfig = writeKubeconfig(layout, 'controller-manager', server, pki, pki.controllerManager);
   const serving = await servingArgs(layout, 'controller-manager');
@@ -149,6 +150,7 @@ export async function controllerManagerComponent(
       `--cluster-signing-key-file=${pki.caKey}`,
       `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
       '--profiling=false',
+      ...extraArgs,
     ],
     logDir: layout.logDir,
     health: { url: `https://127.0.0.1:${serving.port}/healthz` },
