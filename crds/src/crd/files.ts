@@ -15,9 +15,14 @@ const HEADER =
 /** Every file the generator writes, with its exact content. Pure: writing is generate.ts's job. */
 export function generatedFiles(): GeneratedFile[] {
   const yaml = (crd: object) => HEADER + stringify(crd, { lineWidth: 0 });
+  const crds = [
+    { name: 'streams.tributary.io.yaml', content: yaml(streamCrd()) },
+    { name: 'vodmounts.tributary.io.yaml', content: yaml(vodMountCrd()) },
+  ];
   return [
-    { path: 'crds/generated/streams.tributary.io.yaml', content: yaml(streamCrd()) },
-    { path: 'crds/generated/vodmounts.tributary.io.yaml', content: yaml(vodMountCrd()) },
+    ...crds.map(({ name, content }) => ({ path: `crds/generated/${name}`, content })),
+    // The chart installs its own copy (Helm reads files only from inside the chart).
+    ...crds.map(({ name, content }) => ({ path: `charts/tributary/files/crds/${name}`, content })),
     { path: 'docs/stream-reference.md', content: renderReference() },
     // What the ingest pod validates its config with (see ingest-config.ts).
     {
