@@ -56,24 +56,43 @@ export class KubeApi {
   readonly #options: KubeApiOptions;
   readonly #server: URL;
   readonly #secure: boolean;
-  readonly #agent: http.Agent;
+  #agent: http.Agent;
+  /** The exec plugin's certificate #agent presents; a new one gets a new agent. */
+  #agentCert: Buffer | undefined;
+  readonly #retiredAgents: http.Agent[] = [];
 
   constructor(target: KubeTarget, options: KubeApiOptions = {}) {
     this.#target = target;
     this.#options = options;
     this.#server = new URL(target.server);
     this.#secure = this.#server.protocol === 'https:';
+    this.#agent = this.#newAgent(target.cert, target.key);
+  }
+
+  #newAgent(cert: Buffer | undefined, key: Buffer | undefined): http.Agent {
     const common = { keepAlive: true, maxSockets: 32 };
-    this.#agent = this.#secure
+    const target = this.#target;
+    return this.#secure
       ? new https.Agent({
           ...common,
           ca: target.ca,
-          cert: target.cert,
-          key: target.key,
+          cert,
+          key,
           rejectUnauthorized: !target.insecureSkipTlsVerify,
           ...(target.tlsServerName !== undefined && { servername: target.tlsServerName }),
         })
       : new http.Agent(common);
+  }
+
+  /** The agent for the current client certificate (connections made with an older one drain). */
+  async #currentAgent(): Promise<http.Agent> {
+    const pair = await this.#target.clientCertificate?.();
+    if (pair && pair.cert !== this.#agentCert) {
+      this.#retiredAgents.push(this.#agent);
+      this.#agent = this.#newAgent(pair.cert, pair.key);
+      this.#agentCert = pair.cert;
+    }
+    return this.#agent;
   }
 
   get namespace(): string | undefined {
@@ -86,7 +105,7 @@ export class KubeApi {
 
   async request<T>(method: string, path: string, request: ApiRequest = {}): Promise<T> {
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-    const headers = this.#headers(request.accept);
+    const { headers, token } = await this.#headers(request.accept);
     if (body !== undefined) {
       headers['Content-Type'] = request.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(body));
@@ -106,6 +125,7 @@ export class KubeApi {
       if (code >= 200 && code < 300) return parsed as T;
       throw apiError(method, path, code, parsed, text);
     } finally {
+      if (code === 401) this.#target.rejected?.(token);
       this.#options.onResponse?.(method, code);
     }
   }
@@ -121,20 +141,15 @@ export class KubeApi {
     accept?: string,
   ): Promise<http.IncomingMessage> {
     let code = 0;
+    const { headers, token } = await this.#headers(accept);
     try {
-      const response = await this.#send(
-        'GET',
-        this.#url(path, query),
-        this.#headers(accept),
-        undefined,
-        signal,
-        0,
-      );
+      const response = await this.#send('GET', this.#url(path, query), headers, undefined, signal, 0);
       code = response.statusCode ?? 0;
       if (code >= 200 && code < 300) return response;
       const text = await readAll(response);
       throw apiError('GET', path, code, safeJson(text), text);
     } finally {
+      if (code === 401) this.#target.rejected?.(token);
       this.#options.onResponse?.('WATCH', code);
     }
   }
@@ -142,6 +157,7 @@ export class KubeApi {
   /** Closes idle keep-alive connections. */
   close(): void {
     this.#agent.destroy();
+    for (const agent of this.#retiredAgents.splice(0)) agent.destroy();
   }
 
   #url(path: string, query: ApiQuery | undefined): URL {
@@ -152,17 +168,19 @@ export class KubeApi {
     return url;
   }
 
-  #headers(accept = 'application/json'): Record<string, string> {
+  async #headers(
+    accept = 'application/json',
+  ): Promise<{ headers: Record<string, string>; token: string | undefined }> {
     const headers: Record<string, string> = {
       Accept: accept,
       'User-Agent': this.#options.userAgent ?? 'tributary-operator',
     };
-    const token = this.#target.token?.();
+    const token = await this.#target.token?.();
     if (token) headers.Authorization = `Bearer ${token}`;
-    return headers;
+    return { headers, token };
   }
 
-  #send(
+  async #send(
     method: string,
     url: URL,
     headers: Record<string, string>,
@@ -170,8 +188,9 @@ export class KubeApi {
     signal?: AbortSignal,
     timeoutMs = this.#options.timeoutMs ?? 30_000,
   ): Promise<http.IncomingMessage> {
+    const agent = await this.#currentAgent();
     return new Promise((resolve, reject) => {
-      const options: http.RequestOptions = { method, headers, agent: this.#agent, ...(signal && { signal }) };
+      const options: http.RequestOptions = { method, headers, agent, ...(signal && { signal }) };
       const request = (this.#secure ? https : http).request(url, options, resolve);
       if (timeoutMs > 0) {
         request.setTimeout(timeoutMs, () =>

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { ExecCredentialError, ExecCredentialSource, execConfig } from './exec-credential.js';
 
 /** Where the apiserver is and how to authenticate: what the operator needs from a kubeconfig. */
 export interface KubeTarget {
@@ -9,8 +10,15 @@ export interface KubeTarget {
   ca?: Buffer | undefined;
   cert?: Buffer | undefined;
   key?: Buffer | undefined;
-  /** The bearer token now; in-cluster tokens rotate, so it is read when needed. */
-  token?: (() => string) | undefined;
+  /**
+   * The bearer token now; in-cluster tokens rotate, so it is read when needed. An exec credential
+   * plugin answers asynchronously.
+   */
+  token?: (() => string | undefined | Promise<string | undefined>) | undefined;
+  /** A client certificate that changes over time (from an exec plugin); `cert`/`key` are fixed. */
+  clientCertificate?: (() => Promise<{ cert: Buffer; key: Buffer } | undefined>) | undefined;
+  /** The apiserver answered 401 to a request that carried `token`: credentials are fetched anew. */
+  rejected?: ((token: string | undefined) => void) | undefined;
   insecureSkipTlsVerify?: boolean | undefined;
   tlsServerName?: string | undefined;
   /** The namespace of the current context, or the pod's own namespace in a cluster. */
@@ -28,6 +36,7 @@ interface Kubeconfig {
   clusters?: Named<{
     cluster?: {
       server?: string;
+      extensions?: Named<{ extension?: unknown }>[];
       'certificate-authority'?: string;
       'certificate-authority-data'?: string;
       'insecure-skip-tls-verify'?: boolean;
@@ -55,7 +64,7 @@ function material(dir: string, file: string | undefined, data: string | undefine
   return undefined;
 }
 
-/** The current context of a kubeconfig file (token, client certificate or tokenFile users). */
+/** The current context of a kubeconfig file (token, tokenFile, client certificate or exec users). */
 export function loadKubeconfig(file: string): KubeTarget {
   const config = parse(fs.readFileSync(file, 'utf8')) as Kubeconfig;
   const dir = path.dirname(file);
@@ -66,15 +75,46 @@ export function loadKubeconfig(file: string): KubeTarget {
   if (!cluster?.server)
     throw new KubeconfigError(`${file}: context ${contextName} has no cluster with a server`);
   const user = config.users?.find((u) => u.name === context.user)?.user ?? {};
-  if (user.exec || user['auth-provider']) {
+  if (user['auth-provider']) {
     throw new KubeconfigError(
-      `${file}: exec and auth-provider credentials are not supported; use a token or a client certificate`,
+      `${file}: user ${context.user} uses an auth-provider, which Kubernetes removed; switch to its exec credential plugin (gke-gcloud-auth-plugin, kubelogin, or your OIDC provider's plugin)`,
     );
+  }
+  const ca = material(dir, cluster['certificate-authority'], cluster['certificate-authority-data']);
+  const target: KubeTarget = {
+    server: cluster.server,
+    ca,
+    insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'],
+    tlsServerName: cluster['tls-server-name'],
+    namespace: context.namespace,
+  };
+  if (user.exec) {
+    let source: ExecCredentialSource;
+    try {
+      source = ExecCredentialSource.forConfig(
+        execConfig(String(context.user), user.exec, dir, {
+          server: cluster.server,
+          'certificate-authority-data': ca?.toString('base64'),
+          'insecure-skip-tls-verify': cluster['insecure-skip-tls-verify'],
+          'tls-server-name': cluster['tls-server-name'],
+          config: cluster.extensions?.find((e) => e.name === 'client.authentication.k8s.io/exec')?.extension,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ExecCredentialError) throw new KubeconfigError(`${file}: ${error.message}`);
+      throw error;
+    }
+    target.token = async () => (await source.credential()).token;
+    target.clientCertificate = async () => {
+      const { cert, key } = await source.credential();
+      return cert && key ? { cert, key } : undefined;
+    };
+    target.rejected = (token) => source.rejected(token);
+    return target;
   }
   const tokenFile = user.tokenFile;
   return {
-    server: cluster.server,
-    ca: material(dir, cluster['certificate-authority'], cluster['certificate-authority-data']),
+    ...target,
     cert: material(dir, user['client-certificate'], user['client-certificate-data']),
     key: material(dir, user['client-key'], user['client-key-data']),
     token: user.token
@@ -82,9 +122,6 @@ export function loadKubeconfig(file: string): KubeTarget {
       : tokenFile
         ? () => fs.readFileSync(path.resolve(dir, tokenFile), 'utf8').trim()
         : undefined,
-    insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'],
-    tlsServerName: cluster['tls-server-name'],
-    namespace: context.namespace,
   };
 }
 

@@ -77,18 +77,45 @@ users: [{name: u, user: {tokenFile: token}}]
   );
 });
 
-test('exec credentials and missing contexts are refused with a reason', () => {
-  const exec = write(
-    'exec.yaml',
-    `current-context: x
+test('exec users get their credential from the plugin; auth-provider and missing contexts are refused', async () => {
+  const kubeconfig = (name: string, user: string) =>
+    write(
+      name,
+      `current-context: x
 contexts: [{name: x, context: {cluster: c, user: u}}]
 clusters: [{name: c, cluster: {server: "https://k"}}]
-users: [{name: u, user: {exec: {command: aws}}}]
+users: [{name: u, user: ${user}}]
 `,
+    );
+  write(
+    'plugin.sh',
+    '#!/bin/sh\necho \'{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"from-plugin"}}\'\n',
+  );
+  fs.chmodSync(path.join(dir, 'plugin.sh'), 0o755);
+  const exec = loadKubeconfig(
+    kubeconfig(
+      'exec.yaml',
+      '{exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: ./plugin.sh}}',
+    ),
+  );
+  assert.equal(await exec.token?.(), 'from-plugin');
+  assert.equal(await exec.clientCertificate?.(), undefined);
+
+  const always = kubeconfig(
+    'always.yaml',
+    '{exec: {apiVersion: client.authentication.k8s.io/v1, command: aws, interactiveMode: Always}}',
   );
   assert.throws(
-    () => loadKubeconfig(exec),
-    (e) => e instanceof KubeconfigError && /exec/.test(e.message),
+    () => loadKubeconfig(always),
+    (e) =>
+      e instanceof KubeconfigError && /always\.yaml: user u: exec\.interactiveMode is Always/.test(e.message),
+  );
+  const provider = kubeconfig('provider.yaml', '{auth-provider: {name: gcp}}');
+  assert.throws(
+    () => loadKubeconfig(provider),
+    (e) =>
+      e instanceof KubeconfigError &&
+      /user u uses an auth-provider.*switch to its exec credential plugin/.test(e.message),
   );
   const empty = write('empty.yaml', 'current-context: none\n');
   assert.throws(() => loadKubeconfig(empty), /no current context/);
