@@ -64,6 +64,7 @@ export {
   type InputError,
   type InputStatus,
   type LinkStatus,
+  type PodRecreation,
   STREAM_PHASES,
   type StreamPhase,
   type StreamStatus,

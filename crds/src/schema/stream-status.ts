@@ -79,6 +79,17 @@ export const SwitchRecordSchema = obj('One change of the active input.', {
   ),
 });
 
+export const PodRecreationSchema = obj(
+  'The backoff before the operator recreates an ingest pod that failed or vanished, kept here so that a new operator leader continues it. Absent once a pod ran long enough (a minute) or none failed.',
+  {
+    failures: int('Ingest pods that failed or vanished in a row.', { minimum: 1 }),
+    notBefore: time('No new ingest pod is created before this time.'),
+    lastFailure: Type.Optional(
+      str('Why the last ingest pod stopped, e.g. "exit code 1 (Error)".', { maxLength: 4096 }),
+    ),
+  },
+);
+
 export const StreamStatusSchema = obj(
   'What the operator and the ingest pod observed. Written by the operator.',
   {
@@ -122,6 +133,7 @@ export const StreamStatusSchema = obj(
     failoverCount: Type.Optional(
       int('How many times the active input changed since the Stream was created.', { minimum: 0 }),
     ),
+    podRecreation: Type.Optional(PodRecreationSchema),
     bitrateKbps: kbps('Recent bitrate of the active input'),
   },
 );
@@ -133,4 +145,5 @@ export type InputError = Static<typeof InputErrorSchema>;
 export type InputStatus = Static<typeof InputStatusSchema>;
 export type LinkStatus = Static<typeof LinkStatusSchema>;
 export type SwitchRecord = Static<typeof SwitchRecordSchema>;
+export type PodRecreation = Static<typeof PodRecreationSchema>;
 export type StreamStatus = Static<typeof StreamStatusSchema>;

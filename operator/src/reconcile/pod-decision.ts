@@ -16,7 +16,11 @@ export type PodAction =
   /** A pod with the ingest pod's name exists that this Stream does not own. */
   | { kind: 'blocked'; detail: string };
 
-/** What the operator remembers about a Stream's pods between reconciles (lost on restart; harmless). */
+/**
+ * What the operator remembers about a Stream's pods between reconciles. The recreation backoff
+ * (failures, notBefore, lastFailure) is also kept in the Stream's status for the next leader (see
+ * pod-recreation.ts); the rest describes this process's cache and is lost on restart, harmlessly.
+ */
 export interface PodMemory {
   /** Consecutive failures (failed or vanished pods), reset once a pod ran long enough. */
   failures: number;

@@ -54,6 +54,7 @@ import {
   standbyPod,
   streamCredentialsSecret,
 } from './pod-manifest.js';
+import { memoryFromStatus, podRecreationOf } from './pod-recreation.js';
 import { referencesOf } from './references.js';
 import { newSalt } from './spec-hash.js';
 import { removeSwitchAnnotation } from './switch-annotation.js';
@@ -182,6 +183,8 @@ export class StreamReconciler {
             copySources,
           )
         : undefined;
+    // Without memory of this Stream (a new leader, a restart), the backoff continues from its status.
+    const remembered = this.#memory.get(key) ?? memoryFromStatus(stream.status?.podRecreation);
     const decision = decidePod({
       stream: {
         uid: stream.metadata.uid ?? '',
@@ -190,7 +193,7 @@ export class StreamReconciler {
       },
       desiredHash: desired?.hash,
       pod,
-      memory: this.#memory.get(key) ?? freshMemory(),
+      memory: remembered,
       now,
       backoff: settings.backoff,
     });
@@ -231,7 +234,7 @@ export class StreamReconciler {
         // Refused (invalid resources, admission): say so in the status, then retry with backoff.
         if (!(error instanceof ApiError) || ![400, 403, 422].includes(error.code)) throw error;
         rejected = error;
-        memory = this.#memory.get(key) ?? freshMemory();
+        memory = remembered;
         podNote = { reason: 'PodRejected', message: error.message };
       }
     } else if (action.kind === 'delete') {
@@ -287,6 +290,7 @@ export class StreamReconciler {
       pod: podState(pod),
       podName: pod ? podName : undefined,
       podNote,
+      podRecreation: podRecreationOf(memory),
       snapshot,
       snapshotsSince: memory.podSince?.uid === pod?.metadata?.uid ? memory.podSince?.at : undefined,
       now,

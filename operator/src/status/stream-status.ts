@@ -1,5 +1,6 @@
 import {
   type InputStatus,
+  type PodRecreation,
   redactUrl,
   type Stream,
   type StreamPhase,
@@ -20,6 +21,8 @@ export interface StatusFacts {
   podName?: string | undefined;
   /** Why there is no pod although the Stream is valid (backing off, name taken). */
   podNote?: { reason: string; message: string } | undefined;
+  /** The pod recreation backoff, kept in the status for the next leader. */
+  podRecreation?: PodRecreation | undefined;
   snapshot?: { value: PodSnapshot; receivedAt: number } | undefined;
   /** When the operator created the current pod: reports received before are an earlier pod's. */
   snapshotsSince?: number | undefined;
@@ -209,6 +212,7 @@ export function streamStatus(facts: StatusFacts, previous: StreamStatus | undefi
   if (facts.podName && facts.pod.kind !== 'none') status.pod = facts.podName;
   const endpoints = pushEndpoints(facts);
   if (endpoints) status.pushEndpoints = endpoints;
+  if (facts.podRecreation) status.podRecreation = facts.podRecreation;
   return status;
 }
 
