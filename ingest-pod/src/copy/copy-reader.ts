@@ -1,5 +1,5 @@
 import type { AVPacket, TrackInfo } from '../avpacket.js';
-import { BatchQueue } from '../push/batch-queue.js';
+import { BatchQueue } from '../reader/batch-queue.js';
 import { ReaderError } from '../reader/packet-reader.js';
 import type { CopyFeed, InputReader, ReaderCounters, ReaderEvent } from '../reader/reader-api.js';
 import { decodeEnvelope, isWireError, Reassembler } from '../wire/index.js';

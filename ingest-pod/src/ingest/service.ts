@@ -14,7 +14,6 @@ import { connectNats, type NatsLink } from '../publish/connection.js';
 import { createPublisher } from '../publish/publisher.js';
 import { PushRegistration } from '../push/push-registration.js';
 import { PushRelayHub } from '../push/push-relay-hub.js';
-import { planRoute, pushInputOf } from '../push/route-entry.js';
 import type { CreateReader } from '../reader/reader-api.js';
 import { createReader as defaultCreateReader } from '../sources/create-reader.js';
 import { type StatusLoop, startStatusLoop } from '../status/status-loop.js';
@@ -25,6 +24,7 @@ import { ControlHandler } from './control-handler.js';
 import { createFailoverMetrics } from './failover-metrics.js';
 import { InputManager } from './input-manager.js';
 import { secretValuesOf } from './input-secrets.js';
+import { planRoute, pushInputOf } from './push-route.js';
 import type { Env } from './resolve-input.js';
 import { composeStatus } from './status-snapshot.js';
 

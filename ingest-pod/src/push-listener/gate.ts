@@ -1,6 +1,7 @@
 // The push gate: who may publish (route in the registry, key, free active mark), and the relay
 // their media takes once admitted. Shared by the RTMP and SRT servers of one listener replica.
 import { parseRouteKey, subjects } from '@tributary/crds';
+import { createLogLimiter, type LogLimiter } from '../observability/log-limiter.js';
 import type { Logger } from '../observability/logger.js';
 import {
   type Lease,
@@ -10,7 +11,6 @@ import {
   type RegistryMirror,
   type RouteKey,
 } from '../registry/registry-api.js';
-import { createLogLimiter, type LogLimiter } from './log-limiter.js';
 import type { Admission, PublishAttempt, Publisher, PushGate, RejectReason } from './push-gate-api.js';
 import type { PushMetrics, PushProtocol } from './push-metrics.js';
 import { newRelaySession, RelayPublisher, type RelayPublisherOptions } from './relay-publisher.js';

@@ -3,13 +3,13 @@ import type { FlvTag } from '../flv/flv-tag.js';
 import { FlvConverter } from '../flv/index.js';
 import type { TsFilter } from '../mpegts/demuxer-api.js';
 import { decodeRelay, RelayWireError } from '../push-relay/relay-wire.js';
+import { BatchQueue } from '../reader/batch-queue.js';
 import type { ByteSource } from '../reader/byte-source.js';
 import { ReaderError } from '../reader/packet-reader.js';
 import type { InputReader, PusherInfo, PushFeed, ReaderCounters, ReaderEvent } from '../reader/reader-api.js';
 import { TsPacketReader } from '../reader/ts-packet-reader.js';
 import { converterEventReporter } from '../rtmp/converter-events.js';
 import type { TagConverter } from '../rtmp/rtmp-reader.js';
-import { BatchQueue } from './batch-queue.js';
 import { type RelayItem, RelayReassembler } from './relay-reassembler.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { AVPacket, TrackInfo } from '../avpacket.js';
 import type { TsFilter } from '../mpegts/demuxer-api.js';
 import { createTsDemuxer } from '../mpegts/index.js';
-import { BatchQueue } from '../push/batch-queue.js';
+import { BatchQueue } from '../reader/batch-queue.js';
 import { ReaderError } from '../reader/packet-reader.js';
 import type { InputReader, ReaderCounters, ReaderEvent } from '../reader/reader-api.js';
 import {

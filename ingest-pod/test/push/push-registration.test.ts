@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Kvm } from '@nats-io/kv';
 import type { IngestConfig, IngestInput } from '@tributary/crds';
-import { planRoute, type RouteSecrets } from '../../src/push/route-entry.js';
+import { planRoute, type RouteSecrets } from '../../src/ingest/push-route.js';
 import { decodeRouteEntry, openSealed } from '../../src/registry/index.js';
 import type { RouteEntry } from '../../src/registry/registry-api.js';
 import { type Harness, startHarness } from '../ingest/stream-harness.js';

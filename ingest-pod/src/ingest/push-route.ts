@@ -1,6 +1,6 @@
 import { classify, type IngestConfig, type IngestInput, routeKey } from '@tributary/crds';
-import { type Env, resolvedParams } from '../ingest/resolve-input.js';
 import type { PublishKeyHash, RouteEntry } from '../registry/registry-api.js';
+import { type Env, resolvedParams } from './resolve-input.js';
 
 /** SRT's passphrase length limits: a publish key outside them cannot double as the passphrase. */
 const PASSPHRASE_MIN = 10;
