@@ -3,7 +3,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { ObjectCache } from './controller/object-cache.js';
 import { useSharedDigestKey } from './controller/secret-digest.js';
-import { StreamController } from './controller/stream-controller.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { KubeApi } from './kube/api-client.js';
 import type { KubeTarget } from './kube/kube-target.js';
@@ -16,7 +15,10 @@ import { NatsCredentials } from './nats-auth/nats-credentials.js';
 import { type HealthServer, startHealthServer } from './observability/http-server.js';
 import { OperatorMetrics } from './observability/metrics.js';
 import type { OperatorOptions } from './options.js';
-import { StreamReconciler } from './reconcile/stream-reconciler.js';
+import { secretLabelText } from './reconcile/pod-gates.js';
+import { INGEST_APP, LABEL_APP } from './reconcile/pod-manifest.js';
+import { StreamController } from './stream/stream-controller.js';
+import { StreamReconciler } from './stream/stream-reconciler.js';
 
 /** Pause between attempts of a start-up step that needs the apiserver. */
 const START_RETRY_MS = 5_000;
@@ -54,7 +56,10 @@ export class Operator {
         metrics.informerRestarts.inc({ informer });
         log.warn({ informer, err: error, restartInMs }, 'watch failed; restarting it');
       },
-      { secretLabel: options.secretLabel },
+      {
+        podSelector: `${LABEL_APP}=${INGEST_APP}`,
+        secretSelector: options.secretLabel && secretLabelText(options.secretLabel),
+      },
     );
     const natsUrl = options.natsUrl;
     const credentials = options.natsAuth

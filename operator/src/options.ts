@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SUBJECT_PREFIX, parseDuration, subjectPrefixProblem } from '@tributary/crds';
 import type { NamespaceScope } from './controller/object-cache.js';
+import type { NatsAuthOptions } from './nats-auth/nats-credentials.js';
 import { readSealingPublicKey } from './push/sealing-key.js';
 import type { SecretLabel } from './reconcile/pod-gates.js';
 import type { IngestPodDefaults } from './reconcile/pod-manifest.js';
@@ -53,17 +54,6 @@ export interface OperatorOptions {
     listenerKey?: string | undefined;
   };
   logLevel: string;
-}
-
-export interface NatsAuthOptions {
-  secret: string;
-  namespace: string;
-  /** Secret (in `namespace`) to write the push-listener's credential to. */
-  pushListenerSecret?: string | undefined;
-  /** Secret written in every namespace with Streams: a read-only credential for its subjects. */
-  readerSecret: string;
-  /** CA certificate (PEM) of a TLS-enabled NATS, copied into every credential Secret for the pods. */
-  caFile?: string | undefined;
 }
 
 export const USAGE = `usage: tributary-operator [options]   (each option also reads the environment variable in brackets)

@@ -2,8 +2,6 @@ import type { KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node'
 import type { Stream, VodMount } from '@tributary/crds';
 import { isNotFound, type KubeApi } from '../kube/api-client.js';
 import { objectPath, PODS, type ResourceType, SECRETS, STREAMS, VOD_MOUNTS } from '../kube/resources.js';
-import { type SecretLabel, secretLabelText } from '../reconcile/pod-gates.js';
-import { INGEST_APP, LABEL_APP } from '../reconcile/pod-manifest.js';
 import { secretValueDigest } from './secret-digest.js';
 import { type InformerHealth, SupervisedInformer } from './supervised-informer.js';
 
@@ -20,8 +18,10 @@ export type ChangeHandler = (
 export type NamespaceScope = 'all' | readonly string[];
 
 export interface ObjectCacheOptions {
-  /** --secret-label: only Secrets with this label are watched (and may be referenced). */
-  secretLabel?: SecretLabel | undefined;
+  /** Label selector of the pods to watch (the ingest pods); every pod when absent. */
+  podSelector?: string | undefined;
+  /** --secret-label as a selector: only Secrets carrying it are watched (and may be referenced). */
+  secretSelector?: string | undefined;
 }
 
 interface Kind {
@@ -36,15 +36,14 @@ interface Kind {
  * Stream references never reach the operator. Referenced ones are read one by one (loadSecrets).
  */
 function kinds(options: ObjectCacheOptions): Kind[] {
-  const { secretLabel } = options;
   return [
     { kind: 'stream', type: STREAMS },
     { kind: 'vodmount', type: VOD_MOUNTS },
-    { kind: 'pod', type: PODS, labelSelector: `${LABEL_APP}=${INGEST_APP}` },
+    { kind: 'pod', type: PODS, labelSelector: options.podSelector },
     {
       kind: 'secret',
       type: SECRETS,
-      labelSelector: secretLabel && secretLabelText(secretLabel),
+      labelSelector: options.secretSelector,
       metadataOnly: true,
     },
   ];

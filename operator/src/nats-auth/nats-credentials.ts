@@ -8,13 +8,23 @@ import type { Stream } from '@tributary/crds';
 import { API_VERSION, type CopySource, STREAM } from '@tributary/crds';
 import type { Logger } from 'pino';
 import type { KubeApi } from '../kube/api-client.js';
-import type { NatsAuthOptions } from '../options.js';
 import type { NatsAuthority } from './authority.js';
 import type { ClaimsPusher } from './claims-pusher.js';
 import type { CredentialLedger } from './credential-ledger.js';
 import type { CredentialSecrets } from './credential-secrets.js';
 import type { LedgerSecret } from './ledger-secret.js';
 import { streamIdentity } from './stream-identity.js';
+
+export interface NatsAuthOptions {
+  secret: string;
+  namespace: string;
+  /** Secret (in `namespace`) to write the push-listener's credential to. */
+  pushListenerSecret?: string | undefined;
+  /** Secret written in every namespace with Streams: a read-only credential for its subjects. */
+  readerSecret: string;
+  /** CA certificate (PEM) of a TLS-enabled NATS, copied into every credential Secret for the pods. */
+  caFile?: string | undefined;
+}
 
 /** How long a minted credential is valid (renewed when a third is left): bounds the revocation list. */
 export const DEFAULT_CREDENTIAL_LIFETIME_SEC = 90 * 24 * 3600;

@@ -5,7 +5,7 @@ import type { ObjectCache } from '../../src/controller/object-cache.js';
 import { EventRecorder } from '../../src/events/event-recorder.js';
 import type { KubeApi } from '../../src/kube/api-client.js';
 import { OperatorMetrics } from '../../src/observability/metrics.js';
-import { type ReconcilerDeps, StreamReconciler } from '../../src/reconcile/stream-reconciler.js';
+import { type ReconcilerDeps, StreamReconciler } from '../../src/stream/stream-reconciler.js';
 
 export function stream(
   name: string,

@@ -25,18 +25,14 @@ import {
   PUSH_ROUTE_FINALIZER,
   type PushRouteStep,
 } from '../push/push-route-finalizer.js';
-import { podState } from '../status/pod-state.js';
-import { currentSnapshot, type StatusFacts, streamStatus } from '../status/stream-status.js';
-import { decideStatusWrite } from '../status/write-decision.js';
-import { type ValidationOptions, validateAgainstWorld } from './cross-validate.js';
-import { LiveRelay } from './live-relay.js';
+import { type ValidationOptions, validateAgainstWorld } from '../reconcile/cross-validate.js';
 import {
   type BackoffSettings,
   decidePod,
   freshMemory,
   type PodAction,
   type PodMemory,
-} from './pod-decision.js';
+} from '../reconcile/pod-decision.js';
 import {
   arrangePods,
   decideHandover,
@@ -44,7 +40,7 @@ import {
   type HandoverAction,
   type HandoverMemory,
   type StreamPods,
-} from './pod-handover.js';
+} from '../reconcile/pod-handover.js';
 import {
   ANNOTATION_SECRET_SALT,
   buildIngestPod,
@@ -53,11 +49,15 @@ import {
   ingestPodNames,
   standbyPod,
   streamCredentialsSecret,
-} from './pod-manifest.js';
-import { memoryFromStatus, podRecreationOf } from './pod-recreation.js';
-import { referencesOf } from './references.js';
-import { newSalt } from './spec-hash.js';
-import { removeSwitchAnnotation } from './switch-annotation.js';
+} from '../reconcile/pod-manifest.js';
+import { memoryFromStatus, podRecreationOf } from '../reconcile/pod-recreation.js';
+import { referencesOf } from '../reconcile/references.js';
+import { newSalt } from '../reconcile/spec-hash.js';
+import { removeSwitchAnnotation } from '../reconcile/switch-annotation.js';
+import { podState } from '../status/pod-state.js';
+import { currentSnapshot, type StatusFacts, streamStatus } from '../status/stream-status.js';
+import { decideStatusWrite } from '../status/write-decision.js';
+import { LiveRelay } from './live-relay.js';
 
 export interface ReconcilerSettings {
   pod: IngestPodSettings;

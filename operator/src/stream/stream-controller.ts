@@ -1,12 +1,12 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Stream } from '@tributary/crds';
 import type { Logger } from 'pino';
+import type { ObjectCache, WatchedKind } from '../controller/object-cache.js';
+import { WorkQueue } from '../controller/work-queue.js';
 import { CONTROLLER, type OperatorMetrics, QUEUE } from '../observability/metrics.js';
 import { LABEL_STREAM } from '../reconcile/pod-manifest.js';
 import { dependentsOf, referencesOf } from '../reconcile/references.js';
-import type { ReconcileResult } from '../reconcile/stream-reconciler.js';
-import type { ObjectCache, WatchedKind } from './object-cache.js';
-import { WorkQueue } from './work-queue.js';
+import type { ReconcileResult } from './stream-reconciler.js';
 
 export interface StreamControllerOptions {
   cache: ObjectCache;

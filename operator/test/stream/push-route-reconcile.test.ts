@@ -10,7 +10,7 @@ import { ApiError, type ApiRequest, type KubeApi } from '../../src/kube/api-clie
 import { PushRoutesUnavailable, type RouteRemoval } from '../../src/nats/push-routes.js';
 import { OperatorMetrics } from '../../src/observability/metrics.js';
 import { PUSH_ROUTE_FINALIZER } from '../../src/push/push-route-finalizer.js';
-import { StreamReconciler } from '../../src/reconcile/stream-reconciler.js';
+import { StreamReconciler } from '../../src/stream/stream-reconciler.js';
 import { pod, stream } from '../support/fixtures.js';
 
 interface Call {

@@ -3,12 +3,12 @@ import type { Stream } from '@tributary/crds';
 import type { Logger } from 'pino';
 import type { EventSpec } from '../events/decide-events.js';
 import type { ControlAnswer } from '../nats/stream-control.js';
+import { configureRequest } from '../reconcile/live-config.js';
+import { decideLiveConfig, type LiveConfigMemory } from '../reconcile/pod-decision.js';
+import { ANNOTATION_SPEC_HASH, type DesiredPod } from '../reconcile/pod-manifest.js';
+import { parseSwitchRequest, SWITCH_ANNOTATION } from '../reconcile/switch-annotation.js';
 import type { ConditionValue } from '../status/conditions.js';
 import type { PodSnapshot } from '../status/snapshot.js';
-import { configureRequest } from './live-config.js';
-import { decideLiveConfig, type LiveConfigMemory } from './pod-decision.js';
-import { ANNOTATION_SPEC_HASH, type DesiredPod } from './pod-manifest.js';
-import { parseSwitchRequest, SWITCH_ANNOTATION } from './switch-annotation.js';
 
 /** Condition type that says whether the ingest pod runs the Stream's inputs and failover settings. */
 export const CONFIG_CONDITION = 'ConfigApplied';
