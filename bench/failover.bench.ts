@@ -9,7 +9,7 @@ import { startCli } from '../ingest-pod/test/cli/run-cli.js';
 import { udpSource, udpUrl } from '../ingest-pod/test/ingest/stream-harness.js';
 import { makeTsFile } from '../ingest-pod/test/support/media.js';
 import { startNats } from '../ingest-pod/test/support/nats.js';
-import { freeUdpPort, makeTempDir } from '../ingest-pod/test/support/peers.js';
+import { freeUdpPort, makeTempDir, waitFor } from '../ingest-pod/test/support/peers.js';
 import { median, report, sleep, writeStreamConfig } from './ingest-support.js';
 
 const RUNS = 7;
@@ -24,14 +24,6 @@ const backup = udpSource(file, portB);
 const gaps: number[] = [];
 const detections: number[] = [];
 const catchUps: number[] = [];
-
-async function waitFor(test: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 try {
   for (let run = 1; run <= RUNS; run++) {
@@ -64,11 +56,11 @@ try {
       NATS_URL: nats.url,
     });
     try {
-      await waitFor(() => primaryPackets >= 3 * 2 * FPS, 'three seconds of the primary');
+      await waitFor(() => primaryPackets >= 3 * 2 * FPS, 'three seconds of the primary', 30_000);
       // A random phase against the GOP, as a real failure would have.
       await sleep(Math.random() * 1000);
       await primary.stop();
-      await waitFor(() => firstBackupAt !== undefined, 'the backup');
+      await waitFor(() => firstBackupAt !== undefined, 'the backup', 30_000);
       const gap = firstBackupAt! - lastPrimaryAt;
       gaps.push(gap);
       if (degradedAt !== undefined) {

@@ -16,9 +16,10 @@ import { makeTsFile } from '../ingest-pod/test/support/media.js';
 import { startNats } from '../ingest-pod/test/support/nats.js';
 import {
   type FfmpegProcess,
+  ffmpegLoop,
   freeUdpPort,
+  loopedFileInput,
   makeTempDir,
-  spawnFfmpeg,
 } from '../ingest-pod/test/support/peers.js';
 import { startFfmpegRtmpServer } from '../ingest-pod/test/support/rtmp-peers.js';
 import { startRtspServer } from '../ingest-pod/test/support/rtsp-peers.js';
@@ -44,10 +45,6 @@ interface Setup {
   /** Stops what else the setup started. */
   stop?: () => Promise<void>;
 }
-
-/** An endless real-time copy of the file, sent with ffmpeg (`-re -stream_loop -1 … -c copy`). */
-const loop = (file: string, output: readonly string[]) =>
-  spawnFfmpeg(['-re', '-stream_loop', '-1', '-i', file, '-map', '0', '-c', 'copy', ...output]);
 
 const quiet = (command: string, args: readonly string[]) => spawn(command, args, { stdio: 'ignore' });
 
@@ -85,7 +82,10 @@ const SETUPS: Record<string, (file: string) => Promise<Setup>> = {
       url: `udp://127.0.0.1:${port}`,
       anchorName: 'ffmpeg -c copy -f null (receive + demux only)',
       anchor: () => ffmpegNull(`udp://127.0.0.1:${anchorPort}`),
-      sources: [loop(file, ['-f', 'mpegts', udp(port)]), loop(file, ['-f', 'mpegts', udp(anchorPort)])],
+      sources: [
+        ffmpegLoop(file, ['-f', 'mpegts', udp(port)]),
+        ffmpegLoop(file, ['-f', 'mpegts', udp(anchorPort)]),
+      ],
     };
   },
   async srt(file) {
@@ -98,14 +98,14 @@ const SETUPS: Record<string, (file: string) => Promise<Setup>> = {
       anchor: () =>
         quiet('srt-live-transmit', ['-q', `srt://127.0.0.1:${anchorPort}`, `udp://127.0.0.1:${sink}`]),
       sources: [
-        loop(file, ['-f', 'mpegts', listener(port)]),
-        loop(file, ['-f', 'mpegts', listener(anchorPort)]),
+        ffmpegLoop(file, ['-f', 'mpegts', listener(port)]),
+        ffmpegLoop(file, ['-f', 'mpegts', listener(anchorPort)]),
       ],
     };
   },
   async rtmp(file) {
     // ffmpeg -listen 1 serves one player: a server each, listening before anyone connects.
-    const input = ['-re', '-stream_loop', '-1', '-i', file, '-map', '0', '-c', 'copy'];
+    const input = loopedFileInput(file);
     const [pod, anchor] = [
       await startFfmpegRtmpServer(input, 'live/cost'),
       await startFfmpegRtmpServer(input, 'live/cost'),

@@ -18,10 +18,10 @@ import { connect } from '@nats-io/transport-node';
 import { startNats } from '../ingest-pod/test/support/nats.js';
 import {
   type FfmpegProcess,
+  ffmpegLoop,
   freeTcpPort,
   freeUdpPort,
   makeTempDir,
-  spawnFfmpeg,
   spawnPeer,
   waitFor,
 } from '../ingest-pod/test/support/peers.js';
@@ -130,11 +130,11 @@ const startListener = (protocol: string) =>
     idleTimeoutSeconds: 30,
   });
 
-const loopArgs = (file: string) => ['-re', '-stream_loop', '-1', '-i', file, '-map', '0', '-c', 'copy'];
 const srtCaller = (port: number, query: string) =>
-  spawnFfmpeg([
-    ...loopArgs(media.srt),
-    ...['-f', 'mpegts', `srt://127.0.0.1:${port}?mode=caller&latency=120000&pkt_size=1316&${query}`],
+  ffmpegLoop(media.srt, [
+    '-f',
+    'mpegts',
+    `srt://127.0.0.1:${port}?mode=caller&latency=120000&pkt_size=1316&${query}`,
   ]);
 const stopAll = (peers: readonly FfmpegProcess[]) => Promise.all(peers.map((p) => p.stop()));
 

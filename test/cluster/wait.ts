@@ -7,18 +7,23 @@ export interface WaitOptions {
   intervalMs?: number;
   /** Included in the timeout error. */
   what?: string;
+  /**
+   * Whether an error thrown by `check` counts as "not yet" (the default: the last one is reported
+   * on timeout) or fails the wait at once (for checks that assert).
+   */
+  retryErrors?: boolean;
   signal?: AbortSignal;
 }
 
 /**
  * Calls `check` until it returns something other than undefined/false, and returns that.
- * Errors thrown by `check` count as "not yet"; the last one is reported on timeout.
+ * The one polling helper of every package's tests and benches.
  */
 export async function waitFor<T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,
   options: WaitOptions = {},
 ): Promise<T> {
-  const { timeoutMs = 60_000, intervalMs = 200, what = 'condition' } = options;
+  const { timeoutMs = 60_000, intervalMs = 200, what = 'condition', retryErrors = true } = options;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -27,6 +32,7 @@ export async function waitFor<T>(
       const result = await check();
       if (result !== undefined && result !== false) return result;
     } catch (error) {
+      if (!retryErrors) throw error;
       lastError = error;
     }
     if (Date.now() >= deadline) {

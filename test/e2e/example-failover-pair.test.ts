@@ -13,6 +13,7 @@ import type { Cluster } from '../cluster/index.js';
 import { tributaryImages } from '../cluster/local-images.js';
 import {
   createStreamNamespace,
+  liveUdpSource,
   type OperatorProcess,
   startOperator,
   startOperatorCluster,
@@ -72,7 +73,7 @@ describe('examples/failover-pair.yaml', () => {
     assert.ok(passphrase, 'the example keeps its passphrase in the Secret');
     venue = srtVenue(srtPort, passphrase);
     venue.start();
-    udp = spawnFfmpeg([...SOURCE, `udp://127.0.0.1:${udpPort}?pkt_size=1316`]);
+    udp = liveUdpSource(udpPort);
     let kubeconfig: string;
     ({ cluster, kubeconfig } = await startOperatorCluster({ images: tributaryImages() }));
     ns = await createStreamNamespace(cluster);

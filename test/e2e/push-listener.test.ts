@@ -30,6 +30,7 @@ import { tributaryImages } from '../cluster/local-images.js';
 import {
   createStreamNamespace,
   deleteStream,
+  liveUdpSource,
   type OperatorProcess,
   readStream,
   startOperator,
@@ -150,7 +151,7 @@ describe('push-listener: encoders publish to two replicas', () => {
     studioKey = /publish-key: (\S+)/.exec(example)?.[1] ?? '';
     studioPassphrase = /srt-passphrase: (\S+)/.exec(example)?.[1] ?? '';
     assert.ok(studioKey && studioPassphrase, 'the example keeps its key and passphrase in the Secret');
-    udpBackup = spawnFfmpeg([...LIVE_H264_AAC, '-f', 'mpegts', `udp://127.0.0.1:${udpPort}?pkt_size=1316`]);
+    udpBackup = liveUdpSource(udpPort);
     await cluster.apply(manifest, { namespace: ns });
     await waitFor(async () => (await routeOf('cam')) !== null, 'the cam route to be registered', 120_000);
     await waitFor(

@@ -9,6 +9,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { decodeEnvelope, isWireError } from '../../ingest-pod/src/wire/index.js';
 import {
   type FfmpegProcess,
+  ffmpegLoop,
   freeTcpPort,
   freeUdpPort,
   spawnFfmpeg,
@@ -122,19 +123,10 @@ export function metricSum(text: string, name: string, labels: Record<string, str
   return sum;
 }
 
-/** ffmpeg publishing `file` once at its own pace (-re, -c copy) over RTMP. */
+/** ffmpeg publishing `file` once (or, with `loop`, endlessly) at its own pace (-re, -c copy) over RTMP. */
 export function rtmpPublisher(file: string, url: string, loop = false): FfmpegProcess {
-  return spawnFfmpeg([
-    ...(loop ? ['-stream_loop', '-1'] : []),
-    '-re',
-    '-i',
-    file,
-    '-c',
-    'copy',
-    '-f',
-    'flv',
-    url,
-  ]);
+  if (loop) return ffmpegLoop(file, ['-f', 'flv', url]);
+  return spawnFfmpeg(['-re', '-i', file, '-c', 'copy', '-f', 'flv', url]);
 }
 
 /**

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   type FfmpegProcess,
+  ffmpegLoop,
   freeUdpPort,
   serveDirectory,
-  spawnFfmpeg,
   startHttpServer,
 } from '../support/peers.js';
 import { tsFileFixture } from '../support/ts-file-fixture.js';
@@ -20,16 +20,7 @@ const media = tsFileFixture({ seconds: 4, gop: 12 });
 
 /** ffmpeg writing a live playlist of 1 s segments into `out`, looping the media file in real time. */
 function liveHls(out: string): FfmpegProcess {
-  return spawnFfmpeg([
-    '-re',
-    '-stream_loop',
-    '-1',
-    '-i',
-    media.file,
-    '-map',
-    '0',
-    '-c',
-    'copy',
+  return ffmpegLoop(media.file, [
     '-f',
     'hls',
     '-hls_time',

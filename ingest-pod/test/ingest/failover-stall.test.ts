@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { ServerResponse } from 'node:http';
 import { test } from 'node:test';
-import { freeUdpPort, startHttpServer } from '../support/peers.js';
+import { freeUdpPort, loopedFileInput, startHttpServer } from '../support/peers.js';
 import { tsFileFixture } from '../support/ts-file-fixture.js';
 import { assertPublishedInputs, countFrom } from './published-invariants.js';
 import { type Harness, startHarness, udpSource, udpUrl } from './stream-harness.js';
@@ -22,11 +22,8 @@ test('http-ts primary that goes silent on an open connection: timeout failover',
     res.on('close', () => {
       closedAt = Date.now();
     });
-    const input = ['-re', '-stream_loop', '-1', '-i', media.file];
-    const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', ...input];
-    encoder = spawn('ffmpeg', [...args, '-map', '0', '-c', 'copy', '-f', 'mpegts', 'pipe:1'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', ...loopedFileInput(media.file)];
+    encoder = spawn('ffmpeg', [...args, '-f', 'mpegts', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'] });
     encoder.stdout?.pipe(res, { end: false });
   });
   const stall = () => {

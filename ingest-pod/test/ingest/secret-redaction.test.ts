@@ -6,7 +6,7 @@ import type { IngestConfig, IngestInput } from '@tributary/crds';
 import { startIngest } from '../../src/ingest/service.js';
 import type { IngestStatus } from '../../src/ingest/status-snapshot.js';
 import { startNats } from '../support/nats.js';
-import { freeUdpPort, startHttpServer } from '../support/peers.js';
+import { freeUdpPort, startHttpServer, waitFor } from '../support/peers.js';
 
 // A real ingest pod whose inputs carry secrets where the name rules cannot see them: a token under
 // an unusual query name (from paramsFrom), a token used as the URL's user name, a token inside an
@@ -75,14 +75,11 @@ test('secrets never leave the pod: log, status, events, metrics', async () => {
       processMetrics: false,
     });
 
-    const deadline = Date.now() + 30_000;
     const everyInputFailed = () =>
       status?.inputs.length === 3 && status.inputs.every((i) => i.errors.length > 0);
-    while (!everyInputFailed()) {
-      if (Date.now() > deadline)
-        assert.fail(`inputs did not all fail\nstatus: ${JSON.stringify(status)}\nlog: ${log}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor(everyInputFailed, 'every input to fail', 30_000).catch((error: Error) =>
+      assert.fail(`${error.message}\nstatus: ${JSON.stringify(status)}\nlog: ${log}`),
+    );
     const metrics = await (await fetch(`http://127.0.0.1:${service.port}/metrics`)).text();
     await service.stop();
     service = undefined;

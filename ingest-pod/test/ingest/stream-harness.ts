@@ -13,7 +13,7 @@ import type { IngestStatus } from '../../src/ingest/status-snapshot.js';
 import type { CreateReader } from '../../src/reader/reader-api.js';
 import { decodeEnvelope, isWireError, Reassembler } from '../../src/wire/index.js';
 import { type NatsOptions, type NatsServer, startNats } from '../support/nats.js';
-import { type FfmpegProcess, spawnFfmpeg } from '../support/peers.js';
+import { type FfmpegProcess, ffmpegLoop, waitFor } from '../support/peers.js';
 
 /** One access unit as a subscriber saw it (payload left out). */
 export interface SeenPacket {
@@ -139,14 +139,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   });
 
   const until = async (test: () => boolean, what: string, timeoutMs = 20_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!test()) {
-      if (Date.now() > deadline) {
-        const seen = events.map((e) => `${e.type} ${JSON.stringify(e.payload)}`).join('\n  ');
-        throw new Error(`timed out waiting for ${what}\nevents:\n  ${seen}\nlog tail:\n${log.slice(-4000)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor(test, what, timeoutMs).catch((error: Error) => {
+      const seen = events.map((e) => `${e.type} ${JSON.stringify(e.payload)}`).join('\n  ');
+      throw new Error(`${error.message}\nevents:\n  ${seen}\nlog tail:\n${log.slice(-4000)}`);
+    });
   };
   return {
     nats,
@@ -177,18 +173,5 @@ export const udpUrl = (port: number) => `udp://127.0.0.1:${port}`;
 
 /** Loops a TS file to a UDP port in real time, without re-encoding. */
 export function udpSource(file: string, port: number): FfmpegProcess {
-  return spawnFfmpeg([
-    '-re',
-    '-stream_loop',
-    '-1',
-    '-i',
-    file,
-    '-map',
-    '0',
-    '-c',
-    'copy',
-    '-f',
-    'mpegts',
-    `udp://127.0.0.1:${port}?pkt_size=1316`,
-  ]);
+  return ffmpegLoop(file, ['-f', 'mpegts', `udp://127.0.0.1:${port}?pkt_size=1316`]);
 }

@@ -10,6 +10,8 @@ import {
   RelayKind,
   type RelayMessage,
 } from '../../src/push-relay/relay-wire.js';
+import { LIVE_H264_AAC } from '../support/media.js';
+import { loopedFileInput } from '../support/peers.js';
 import { endMessage, HeaderRepeater, startMessage } from './relay-fixtures.js';
 
 export interface FakePublisher {
@@ -54,13 +56,7 @@ function relay(nc: NatsConnection, subject: string, session: number, protocol: '
   };
 }
 
-/** An SRT publisher: `file` looped in real time, its TS relayed as it comes. */
-export function publishTs(nc: NatsConnection, subject: string, session: number, file: string): FakePublisher {
-  const out = relay(nc, subject, session, 'srt');
-  const encoder = startEncoder(
-    ['-re', '-stream_loop', '-1', '-i', file, '-map', '0', '-c', 'copy', '-f', 'mpegts', 'pipe:1'],
-    (chunk) => out.send({ kind: RelayKind.ts, payload: chunk }),
-  );
+function asPublisher(encoder: ChildProcess, out: ReturnType<typeof relay>): FakePublisher {
   return {
     get sent() {
       return out.sent;
@@ -72,6 +68,15 @@ export function publishTs(nc: NatsConnection, subject: string, session: number, 
   };
 }
 
+/** An SRT publisher: `file` looped in real time, its TS relayed as it comes. */
+export function publishTs(nc: NatsConnection, subject: string, session: number, file: string): FakePublisher {
+  const out = relay(nc, subject, session, 'srt');
+  const encoder = startEncoder([...loopedFileInput(file), '-f', 'mpegts', 'pipe:1'], (chunk) =>
+    out.send({ kind: RelayKind.ts, payload: chunk }),
+  );
+  return asPublisher(encoder, out);
+}
+
 /**
  * An RTMP publisher: a live test pattern (H.264, AAC, keyframe every second), a record per
  * message, sequence headers again before every keyframe (as the listener relays them).
@@ -80,37 +85,10 @@ export function publishFlv(nc: NatsConnection, subject: string, session: number)
   const out = relay(nc, subject, session, 'rtmp');
   const flv = new FlvFileReader();
   const repeater = new HeaderRepeater();
-  const encoder = startEncoder(
-    [
-      ...['-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25'],
-      ...['-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=48000'],
-      ...[
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-tune',
-        'zerolatency',
-        '-g',
-        '25',
-        '-pix_fmt',
-        'yuv420p',
-      ],
-      ...['-c:a', 'aac', '-b:a', '64k', '-f', 'flv', 'pipe:1'],
-    ],
-    (chunk) => {
-      for (const tag of flv.push(chunk).flatMap((t) => repeater.push(t))) {
-        out.send({ kind: RelayKind.flv, payload: encodeFlvRecord(tag.type, tag.timestamp, tag.data) });
-      }
-    },
-  );
-  return {
-    get sent() {
-      return out.sent;
-    },
-    async stop(reason = 'publisher disconnected') {
-      await stopEncoder(encoder);
-      await out.end(reason);
-    },
-  };
+  const encoder = startEncoder([...LIVE_H264_AAC, '-b:a', '64k', '-f', 'flv', 'pipe:1'], (chunk) => {
+    for (const tag of flv.push(chunk).flatMap((t) => repeater.push(t))) {
+      out.send({ kind: RelayKind.flv, payload: encodeFlvRecord(tag.type, tag.timestamp, tag.data) });
+    }
+  });
+  return asPublisher(encoder, out);
 }

@@ -1,4 +1,4 @@
-// Shared pieces of the registry tests: servers to run against, sample routes and marks, polling.
+// Shared pieces of the registry tests: servers to run against, sample routes and marks.
 import { once } from 'node:events';
 import { type AddressInfo, createServer, connect as netConnect, type Socket } from 'node:net';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -42,21 +42,6 @@ export function sampleRoute(stream = 'cam', overrides: Partial<RouteEntry> = {})
 
 export function sampleMark(replica = 'listener-a', session = 1): ActiveMark {
   return { replica, protocol: 'rtmp', peer: '127.0.0.1:50000', session, since: new Date().toISOString() };
-}
-
-/** Polls `condition` until it returns a value other than undefined; fails after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  condition: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Resolves with the registry error code a promise rejects with; fails if it resolves. */

@@ -7,16 +7,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { registryBuckets } from '@tributary/crds';
 import { encodeActiveMark, openRegistry, type Registry } from '../../src/registry/index.js';
 import { type NatsServer, startNats } from '../support/nats.js';
-import {
-  connectTo,
-  errorCode,
-  SERVERS,
-  sampleMark,
-  sampleRoute,
-  uniquePrefix,
-  waitFor,
-  within,
-} from './fixture.js';
+import { waitFor } from '../support/peers.js';
+import { connectTo, errorCode, SERVERS, sampleMark, sampleRoute, uniquePrefix, within } from './fixture.js';
 
 /** Short enough for a test, long enough for a loaded 2-core machine to renew in time (every 500 ms). */
 const MARK_TTL_MS = 1_500;
@@ -57,17 +49,17 @@ for (const server of SERVERS) {
       };
       await ncA.close();
       assert.equal(await errorCode(b.acquire('news/cam', sampleMark('listener-b'))), 'already-active');
-      const taken = await waitFor('the crashed holder’s mark to expire', async () => {
+      const taken = await waitFor(async () => {
         try {
           return await b.acquire('news/cam', sampleMark('listener-b'));
         } catch (error) {
           assert.equal((error as { code?: string }).code, 'already-active');
           return undefined;
         }
-      });
+      }, 'the crashed holder’s mark to expire');
       assert.equal(taken.route.uid, 'uid-1');
       // The holder, cut off from NATS, gives up once its mark would have expired.
-      assert.match(await waitFor('onLost', () => lost), /could not renew the active mark for 1500 ms/);
+      assert.match(await waitFor(() => lost, 'onLost'), /could not renew the active mark for 1500 ms/);
       await taken.release();
     });
 
@@ -80,10 +72,10 @@ for (const server of SERVERS) {
       };
       const first = (await active.get('news.cam'))?.revision ?? 0;
       const start = performance.now();
-      await waitFor('three mark TTLs to pass with the mark held', async () => {
+      await waitFor(async () => {
         assert.equal(await errorCode(b.acquire('news/cam', sampleMark('listener-b'))), 'already-active');
-        return performance.now() - start > 3 * MARK_TTL_MS ? true : undefined;
-      });
+        return performance.now() - start > 3 * MARK_TTL_MS;
+      }, 'three mark TTLs to pass with the mark held');
       assert.equal(lost, undefined);
       const revision = (await active.get('news.cam'))?.revision ?? 0;
       assert.ok(revision >= first + 3, `mark renewed: revision ${first} -> ${revision}`);
@@ -97,7 +89,7 @@ for (const server of SERVERS) {
       const reasons: string[] = [];
       lease.onLost = (reason) => reasons.push(reason);
       await active.delete('news.cam');
-      await waitFor('onLost', () => reasons[0]);
+      await waitFor(() => reasons[0], 'onLost');
       assert.deepEqual(reasons, ['the active mark was deleted']);
       await lease.release();
       assert.deepEqual(reasons, ['the active mark was deleted']);
@@ -123,8 +115,9 @@ for (const server of SERVERS) {
       await a.acquire('news/cam', sampleMark('listener-a'));
       await a.close();
       assert.equal((await active.get('news.cam'))?.operation, 'PUT');
-      const taken = await waitFor('the abandoned mark to expire', async () =>
-        b.acquire('news/cam', sampleMark('listener-b')).catch(() => undefined),
+      const taken = await waitFor(
+        async () => b.acquire('news/cam', sampleMark('listener-b')).catch(() => undefined),
+        'the abandoned mark to expire',
       );
       await taken.release();
     });

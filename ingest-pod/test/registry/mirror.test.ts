@@ -8,6 +8,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { registryBuckets } from '@tributary/crds';
 import { openRegistry, type Registry, type RegistryMirror, type RouteKey } from '../../src/registry/index.js';
 import { type NatsServer, startNats } from '../support/nats.js';
+import { waitFor } from '../support/peers.js';
 import {
   connectTo,
   recordingLogger,
@@ -16,7 +17,6 @@ import {
   sampleRoute,
   startProxy,
   uniquePrefix,
-  waitFor,
 } from './fixture.js';
 
 const MARK_TTL_MS = 1_500;
@@ -81,14 +81,14 @@ for (const server of SERVERS) {
       const changes = recordChanges(mirror);
       await writer.register(sampleRoute('cam'));
       await writer.register(sampleRoute('studio'));
-      await waitFor('both routes', () => (mirror.routes().size === 2 ? true : undefined));
+      await waitFor(() => mirror.routes().size === 2, 'both routes');
       const lease = await writer.acquire('news/cam', sampleMark('listener-a'));
-      await waitFor('the mark', () => mirror.active('news/cam'));
+      await waitFor(() => mirror.active('news/cam'), 'the mark');
       await lease.release();
-      await waitFor('the released mark to vanish', () => (mirror.active('news/cam') ? undefined : true));
+      await waitFor(() => !mirror.active('news/cam'), 'the released mark to vanish');
       assert.deepEqual(changes.removed, []);
       await Promise.all([writer.unregister('news/cam'), writer.unregister('news/studio', { uid: 'uid-1' })]);
-      await waitFor('both routes removed', () => (changes.removed.length === 2 ? true : undefined));
+      await waitFor(() => changes.removed.length === 2, 'both routes removed');
       assert.deepEqual(changes.removed.sort(), ['news/cam', 'news/studio']);
       assert.equal(mirror.routes().size, 0);
       assert.ok(changes.calls >= 1);
@@ -110,7 +110,7 @@ for (const server of SERVERS) {
       await routes.put('not-a-route-key', JSON.stringify(sampleRoute('cam')));
       await active.put('news.junk', JSON.stringify({ ...sampleMark(), protocol: 'http' }));
       await writer.register(sampleRoute('cam'));
-      await waitFor('the valid route after the garbage', () => mirror.route('news/cam'));
+      await waitFor(() => mirror.route('news/cam'), 'the valid route after the garbage');
       assert.deepEqual([...mirror.routes().keys()], ['news/cam']);
       assert.equal(mirror.active('news/junk'), undefined);
       const warnings = log.lines.filter((line) => line.level === 'warn').map((line) => line.message);
@@ -124,10 +124,8 @@ for (const server of SERVERS) {
       // A valid route overwritten with garbage is no longer a route.
       const changes = recordChanges(mirror);
       await routes.put('news.cam', '{"v":2}');
-      await waitFor('the overwritten route to go', () => (mirror.route('news/cam') ? undefined : true));
-      await waitFor('the removal to be reported', () =>
-        changes.removed.includes('news/cam') ? true : undefined,
-      );
+      await waitFor(() => !mirror.route('news/cam'), 'the overwritten route to go');
+      await waitFor(() => changes.removed.includes('news/cam'), 'the removal to be reported');
     });
 
     it('treats a mark nobody renews as absent once the mark TTL passed', async () => {
@@ -138,10 +136,10 @@ for (const server of SERVERS) {
       const mirror = await listener.mirror();
       toClose.push(mirror);
       await holder.acquire('news/cam', sampleMark('listener-a'));
-      await waitFor('the mark', () => mirror.active('news/cam'));
+      await waitFor(() => mirror.active('news/cam'), 'the mark');
       await holder.close();
       const seenAt = performance.now();
-      await waitFor('the mark to go stale', () => (mirror.active('news/cam') ? undefined : true));
+      await waitFor(() => !mirror.active('news/cam'), 'the mark to go stale');
       assert.ok(performance.now() - seenAt >= MARK_TTL_MS - 600, 'a renewed mark must not go stale early');
     });
 
@@ -153,17 +151,15 @@ for (const server of SERVERS) {
       const changes = recordChanges(mirror);
       await nats.restart();
       await waitFor(
-        'a register after the restart',
         async () => {
           await writer.register(sampleRoute('studio')).catch(() => undefined);
           return mirror.route('news/studio');
         },
+        'a register after the restart',
         30_000,
       );
       await writer.unregister('news/cam');
-      await waitFor('the removal after the restart', () =>
-        changes.removed.includes('news/cam') ? true : undefined,
-      );
+      await waitFor(() => changes.removed.includes('news/cam'), 'the removal after the restart');
       assert.equal(mirror.route('news/cam'), undefined);
     });
 
@@ -188,12 +184,8 @@ for (const server of SERVERS) {
       });
       await writer.register(sampleRoute('studio', { owner: 'ingest-news-studio-1' }));
       proxy.restore();
-      await waitFor('the deleted route to be reported', () =>
-        changes.removed.includes('news/cam') ? true : undefined,
-      );
-      await waitFor('the changed route', () =>
-        mirror.route('news/studio')?.owner === 'ingest-news-studio-1' ? true : undefined,
-      );
+      await waitFor(() => changes.removed.includes('news/cam'), 'the deleted route to be reported');
+      await waitFor(() => mirror.route('news/studio')?.owner === 'ingest-news-studio-1', 'the changed route');
       assert.deepEqual([...mirror.routes().keys()], ['news/studio']);
     });
   });

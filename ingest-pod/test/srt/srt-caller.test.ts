@@ -7,7 +7,7 @@ import { sharedSrtEngine } from '../../src/srt/srt-engine.js';
 import { createSrtReader, SrtReader } from '../../src/srt/srt-reader.js';
 import { parseSrtUrl } from '../../src/srt/srt-url.js';
 import { ffprobeCounts, makeTsFile, type ProbedStream } from '../support/media.js';
-import { freeUdpPort, makeTempDir, spawnFfmpeg, type TempDir } from '../support/peers.js';
+import { ffmpegLoop, freeUdpPort, makeTempDir, type TempDir } from '../support/peers.js';
 import { ffmpegSrtListener, LIBSRT_1_5_1_STATS_OFFSETS, spawnPeer } from '../support/srt-peers.js';
 
 // Our caller against real SRT listeners: ffmpeg and srt-live-transmit.
@@ -133,14 +133,7 @@ async function relay(query: string) {
     `udp://127.0.0.1:${udpPort}`,
     `srt://127.0.0.1:${srtPort}?mode=listener${query}`,
   ]);
-  const feed = spawnFfmpeg([
-    '-stream_loop',
-    '-1',
-    '-re',
-    '-i',
-    h264,
-    '-c',
-    'copy',
+  const feed = ffmpegLoop(h264, [
     '-f',
     'mpegts',
     '-flush_packets',

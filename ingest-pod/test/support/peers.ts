@@ -2,6 +2,7 @@
 //
 //   const server = await startHttpServer((req, res) => res.end('hi'));   // server.url('/x.ts')
 //   const sender = spawnFfmpeg(['-re', '-i', file, '-c', 'copy', '-f', 'mpegts', udpUrl]);
+//   const looped = ffmpegLoop(file, ['-f', 'mpegts', udpUrl]);           // endless, real time
 //   await sender.stop();                                                  // by pid, SIGKILL after 3 s
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -15,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { waitFor as pollUntil } from '../../../test/cluster/wait.js';
 
 const run = promisify(execFile);
 
@@ -172,6 +174,16 @@ export function spawnFfmpeg(args: readonly string[]): FfmpegProcess {
   return spawnPeer('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', ...args]);
 }
 
+/** ffmpeg input arguments reading `file` endlessly in real time, every stream copied as it is. */
+export function loopedFileInput(file: string): string[] {
+  return ['-re', '-stream_loop', '-1', '-i', file, '-map', '0', '-c', 'copy'];
+}
+
+/** ffmpeg sending `file` endlessly in real time, without re-encoding, to `output` (format and URL). */
+export function ffmpegLoop(file: string, output: readonly string[]): FfmpegProcess {
+  return spawnFfmpeg([...loopedFileInput(file), ...output]);
+}
+
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export async function freeTcpPort(): Promise<number> {
   const server = net.createServer().listen(0, '127.0.0.1');
@@ -181,17 +193,16 @@ export async function freeTcpPort(): Promise<number> {
   return port;
 }
 
-/** Polls `test` every 20 ms until it holds; rejects naming `what` after `timeoutMs`. */
-export async function waitFor(
-  test: () => boolean | Promise<boolean>,
+/**
+ * Polls `test` every 20 ms until it returns something other than undefined/false, and returns
+ * that; rejects naming `what` after `timeoutMs`. An error `test` throws fails the wait at once.
+ */
+export function waitFor<T>(
+  test: () => T | undefined | false | Promise<T | undefined | false>,
   what: string,
   timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
+): Promise<T> {
+  return pollUntil(test, { what, timeoutMs, intervalMs: 20, retryErrors: false });
 }
 
 /** Runs ffmpeg to completion (fixtures); rejects with its stderr on failure. */

@@ -11,7 +11,7 @@ import net, { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { TEST_PATTERN_INPUTS } from './media.js';
-import { type FfmpegProcess, freeTcpPort, runFfmpeg, spawnFfmpeg, waitFor } from './peers.js';
+import { type FfmpegProcess, ffmpegLoop, freeTcpPort, runFfmpeg, spawnFfmpeg, waitFor } from './peers.js';
 
 /**
  * A small FLV test file: 320x240 25 fps H.264 (with `bframes`, two B-frames so composition
@@ -85,7 +85,7 @@ export async function startFfmpegRtmpServer(
 
 /** Publishes an FLV file in a loop at its own pace (`-re -stream_loop -1 -c copy`). */
 export function publishFileToRtmp(file: string, url: string): FfmpegProcess {
-  return spawnFfmpeg(['-re', '-stream_loop', '-1', '-i', file, '-c', 'copy', '-f', 'flv', url]);
+  return ffmpegLoop(file, ['-f', 'flv', url]);
 }
 
 interface NmsInstance {
@@ -151,7 +151,9 @@ export async function startNodeMediaServer(storeDir: string): Promise<NodeMediaS
   return {
     port,
     url: (path) => `rtmp://127.0.0.1:${port}/${path}`,
-    published: (streamPath) => waitFor(() => publishedPaths.has(streamPath), `a publisher on ${streamPath}`),
+    published: async (streamPath) => {
+      await waitFor(() => publishedPaths.has(streamPath), `a publisher on ${streamPath}`);
+    },
     restart: async () => {
       await stop();
       await start();

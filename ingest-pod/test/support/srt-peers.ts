@@ -5,7 +5,7 @@
 //   const relay = spawnPeer('srt-live-transmit', ['-q', udpIn, `srt://127.0.0.1:${port}?mode=listener`]);
 //   await waitFor(() => got.length > 0, 'data');              // polls a condition with a deadline
 //   await sender.stop();
-import { type FfmpegProcess, spawnFfmpeg } from './peers.js';
+import { type FfmpegProcess, ffmpegLoop, spawnFfmpeg } from './peers.js';
 
 /**
  * ffmpeg streaming `file` (-re, -c copy) as an SRT listener on 127.0.0.1:`port` (or `host`, such
@@ -20,8 +20,8 @@ export function ffmpegSrtListener(
 ): FfmpegProcess {
   const host = options.host ?? '127.0.0.1';
   const url = `srt://${host}:${port}?mode=listener&latency=120000&pkt_size=1316&linger=3${options.query ?? ''}`;
-  const loop = options.loop ? ['-stream_loop', '-1'] : [];
-  return spawnFfmpeg([...loop, '-re', '-i', file, '-map', '0', '-c', 'copy', '-f', 'mpegts', url]);
+  if (options.loop) return ffmpegLoop(file, ['-f', 'mpegts', url]);
+  return spawnFfmpeg(['-re', '-i', file, '-map', '0', '-c', 'copy', '-f', 'mpegts', url]);
 }
 
 /** ffmpeg streaming `file` as an SRT caller to 127.0.0.1:`port` with a stream id (ffmpeg 5.1 takes it raw, no %-decoding). */

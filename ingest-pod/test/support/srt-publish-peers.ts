@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SrtRequestError, sharedSrtEngine } from '../../src/srt/srt-engine.js';
 import type { SrtSocketOptions } from '../../src/srt/srt-url.js';
-import { type FfmpegProcess, freeUdpPort, spawnFfmpeg, spawnPeer } from './peers.js';
+import { type FfmpegProcess, ffmpegLoop, freeUdpPort, spawnPeer } from './peers.js';
 
 /**
  * srt-live-transmit from udp://127.0.0.1:<udpPort> to our listener; no reconnects, so a refusal
@@ -36,20 +36,7 @@ export function ffmpegLoopCaller(
   passphrase: string,
 ): FfmpegProcess {
   const url = `srt://127.0.0.1:${port}?mode=caller&latency=120000&pkt_size=1316&streamid=${streamId}&passphrase=${passphrase}`;
-  return spawnFfmpeg([
-    '-stream_loop',
-    '-1',
-    '-re',
-    '-i',
-    file,
-    '-map',
-    '0',
-    '-c',
-    'copy',
-    '-f',
-    'mpegts',
-    url,
-  ]);
+  return ffmpegLoop(file, ['-f', 'mpegts', url]);
 }
 
 /** Connects with our own engine: 'accepted' (and closes again) or the listener's reject code. */
