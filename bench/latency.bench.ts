@@ -144,7 +144,9 @@ try {
       `window ${run + 1}: ${latencies.length} access units, p50 ${window.p50.toFixed(2)} ms, p99 ${window.p99.toFixed(2)} ms, ` +
         `max ${window.max.toFixed(1)} ms; ${window.slow} over ${SLOW_MS} ms: ${window.gc} during a GC, ` +
         `${window.longTurn} during another long event-loop turn, ${window.slow - window.gc - window.longTurn} neither; ` +
-        `median size ${median(slow.map((t) => t.bytes))} bytes (all: ${median(trips.map((t) => t.bytes))})`,
+        (slow.length > 0
+          ? `median size ${median(slow.map((t) => t.bytes))} bytes (all: ${median(trips.map((t) => t.bytes))})`
+          : 'none slow'),
     );
   }
   clearInterval(ticker);
