@@ -13,8 +13,6 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { decodeEnvelope, isWireError, LossCounter } from '../ingest-pod/src/wire/index.js';
 import { type NatsServer, startNats } from '../ingest-pod/test/support/nats.js';
 import { type FfmpegProcess, freeUdpPort } from '../ingest-pod/test/support/peers.js';
-import { type Cluster, waitFor } from '../test/cluster/index.js';
-import { tributaryImages } from '../test/cluster/local-images.js';
 import {
   createStreamNamespace,
   INGEST_IMAGE,
@@ -27,6 +25,8 @@ import {
   startOperatorCluster,
   streamObject,
 } from '../test/e2e/operator-harness.js';
+import { type Cluster, waitFor } from '../tools/cluster/index.js';
+import { tributaryImages } from '../tools/cluster/local-images.js';
 import { median, sampleProcess, sleep } from './ingest-support.js';
 
 const REPEATS = Number(process.env.CHAOS_REPEATS ?? 3);

@@ -17,13 +17,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { type Cluster, KWOK_NODE_ANNOTATION, REPO_ROOT, startCluster } from '../test/cluster/index.js';
 import {
   OPERATOR_NAMESPACE,
   type OperatorProcess,
   operatorGet,
   startOperator,
 } from '../test/e2e/operator-harness.js';
+import { type Cluster, KWOK_NODE_ANNOTATION, REPO_ROOT, startCluster } from '../tools/cluster/index.js';
 
 const STREAMS = Number(process.env.OPERATOR_SCALE_STREAMS ?? 1000);
 const NODES = Math.ceil(STREAMS / 100) + 1; // kwok nodes hold 110 pods each

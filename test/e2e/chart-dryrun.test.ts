@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Cluster, parseManifest, REPO_ROOT, startCluster } from '../cluster/index.js';
+import { type Cluster, parseManifest, REPO_ROOT, startCluster } from '../../tools/cluster/index.js';
 import { CHART_DIR, helm, render, run, template, type Values } from './chart-helm.js';
 
 const RELEASE_NAMESPACE = 'tributary-system';

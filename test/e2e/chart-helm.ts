@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { type ImageTable, kubeBinaries, parseManifest, REPO_ROOT } from '../cluster/index.js';
-import { imagesFromEnvironment } from '../cluster/local-images.js';
+import { type ImageTable, kubeBinaries, parseManifest, REPO_ROOT } from '../../tools/cluster/index.js';
+import { imagesFromEnvironment } from '../../tools/cluster/local-images.js';
 
 export const CHART_DIR = path.join(REPO_ROOT, 'charts/tributary');
 

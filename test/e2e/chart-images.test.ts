@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { makeTsFile } from '../../ingest-pod/test/support/media.js';
 import { freeUdpPort } from '../../ingest-pod/test/support/peers.js';
 import { ffmpegSrtListener } from '../../ingest-pod/test/support/srt-peers.js';
-import { REPO_ROOT } from '../cluster/index.js';
+import { REPO_ROOT } from '../../tools/cluster/index.js';
 import { defaultValues, run, runOk } from './chart-helm.js';
 
 interface Dockerfile {

@@ -15,7 +15,7 @@ import {
   freeUdpPort,
   spawnFfmpeg,
 } from '../../ingest-pod/test/support/peers.js';
-import { type Cluster, REPO_ROOT, startCluster, waitFor } from '../cluster/index.js';
+import { type Cluster, REPO_ROOT, startCluster, waitFor } from '../../tools/cluster/index.js';
 import { CHART_DIR, chartImages, helm, run, TEST_SOURCE_ARGS } from './chart-helm.js';
 import { deleteStream, readStream } from './operator-harness.js';
 import { reconnectingEncoder } from './push-support.js';

@@ -25,7 +25,7 @@ import type {
 import { generateSeeds, NatsAuthority } from '../../operator/src/nats-auth/authority.js';
 import { parseOptions, USAGE } from '../../operator/src/options.js';
 import { INGEST_APP, LABEL_APP } from '../../operator/src/reconcile/pod-manifest.js';
-import { parseManifest, REPO_ROOT } from '../cluster/index.js';
+import { parseManifest, REPO_ROOT } from '../../tools/cluster/index.js';
 import { byKind, CHART_DIR, defaultValues, helm, render, template, type Values } from './chart-helm.js';
 
 const GENERATED_CRDS = ['streams.tributary.io.yaml', 'vodmounts.tributary.io.yaml'];

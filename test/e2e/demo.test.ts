@@ -12,7 +12,7 @@ import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import { decodeEnvelope, isWireError, Reassembler, type WirePacket } from '@tributary/ingest-pod/wire';
-import { REPO_ROOT } from '../cluster/index.js';
+import { REPO_ROOT } from '../../tools/cluster/index.js';
 import { run } from './chart-helm.js';
 
 const SUBJECT = 'tributary.default.demo.av';

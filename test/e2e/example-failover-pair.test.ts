@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { LIVE_H264_AAC } from '../../ingest-pod/test/support/media.js';
 import { type NatsServer, startNats } from '../../ingest-pod/test/support/nats.js';
 import { type FfmpegProcess, freeUdpPort, spawnFfmpeg } from '../../ingest-pod/test/support/peers.js';
-import type { Cluster } from '../cluster/index.js';
-import { tributaryImages } from '../cluster/local-images.js';
+import type { Cluster } from '../../tools/cluster/index.js';
+import { tributaryImages } from '../../tools/cluster/local-images.js';
 import {
   createStreamNamespace,
   liveUdpSource,

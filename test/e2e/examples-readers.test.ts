@@ -10,7 +10,7 @@ import { resolveInput } from '../../ingest-pod/src/ingest/resolve-input.js';
 import { PushRelayHub } from '../../ingest-pod/src/push/push-relay-hub.js';
 import { createReader } from '../../ingest-pod/src/sources/create-reader.js';
 import { ingestPodConfig } from '../../operator/src/reconcile/ingest-config.js';
-import { parseManifest, REPO_ROOT } from '../cluster/index.js';
+import { parseManifest, REPO_ROOT } from '../../tools/cluster/index.js';
 
 const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
 const PREFIX = 'tributary';

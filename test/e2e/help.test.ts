@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT } from '../cluster/binaries.js';
+import { REPO_ROOT } from '../../tools/cluster/binaries.js';
 
 const node = (file: string) => [process.execPath, '--import', 'tsx', path.join(REPO_ROOT, file)];
 const commands: [string, string[], RegExp][] = [
@@ -16,7 +16,7 @@ const commands: [string, string[], RegExp][] = [
     /^Builds, or reuses/,
   ],
   ['npm run bench', node('bench/run.ts'), /^usage: npm run bench/],
-  ['npm run cluster:up', node('test/cluster/cli.ts'), /^usage: cli.ts up/],
+  ['npm run cluster:up', node('tools/cluster/cli.ts'), /^usage: cli.ts up/],
   ['tributary-operator', node('operator/src/main.ts'), /^usage: tributary-operator/],
 ];
 

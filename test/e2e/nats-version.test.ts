@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../cluster/binaries.js';
+import { REPO_ROOT } from '../../tools/cluster/binaries.js';
 
 test("scripts/kube-binaries.sh builds the chart's nats-server version", () => {
   const script = readFileSync(path.join(REPO_ROOT, 'scripts/kube-binaries.sh'), 'utf8');

@@ -3,7 +3,7 @@
 // makes, suspend, deletion, an apiserver restart, and leader election between two replicas.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Cluster, waitFor } from '../cluster/index.js';
+import { type Cluster, waitFor } from '../../tools/cluster/index.js';
 import {
   condition,
   createStreamNamespace,

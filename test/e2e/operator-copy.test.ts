@@ -11,7 +11,7 @@ import {
   Reassembler,
   type WirePacket,
 } from '../../ingest-pod/src/wire/index.js';
-import type { Cluster } from '../cluster/index.js';
+import type { Cluster } from '../../tools/cluster/index.js';
 import {
   condition,
   deleteStream,

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { StreamSpec } from '@tributary/crds';
-import { mergePatch } from '../cluster/agent/api.js';
-import { type Cluster, waitFor } from '../cluster/index.js';
+import { mergePatch } from '../../tools/cluster/agent/api.js';
+import { type Cluster, waitFor } from '../../tools/cluster/index.js';
 import { ApiProxy } from './api-proxy.js';
 import {
   condition,

@@ -16,8 +16,14 @@ import type { Stream, StreamSpec } from '@tributary/crds';
 import { LIVE_H264_AAC } from '../../ingest-pod/test/support/media.js';
 import { type NatsServer, startNats } from '../../ingest-pod/test/support/nats.js';
 import { type FfmpegProcess, freeUdpPort, spawnFfmpeg } from '../../ingest-pod/test/support/peers.js';
-import { type AgentOptions, type Cluster, REPO_ROOT, startCluster, waitFor } from '../cluster/index.js';
-import { tributaryImages } from '../cluster/local-images.js';
+import {
+  type AgentOptions,
+  type Cluster,
+  REPO_ROOT,
+  startCluster,
+  waitFor,
+} from '../../tools/cluster/index.js';
+import { tributaryImages } from '../../tools/cluster/local-images.js';
 
 export const OPERATOR_NAMESPACE = 'tributary-system';
 export const OPERATOR_SA = 'tributary-operator';

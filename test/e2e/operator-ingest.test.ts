@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Stream } from '@tributary/crds';
 import { decodeEnvelope, isWireError } from '../../ingest-pod/src/wire/index.js';
-import { type Cluster, waitFor } from '../cluster/index.js';
+import { type Cluster, waitFor } from '../../tools/cluster/index.js';
 import {
   condition,
   deleteStream,

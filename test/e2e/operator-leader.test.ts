@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoordinationV1Api } from '@kubernetes/client-node';
-import { isNotFound, mergePatch } from '../cluster/agent/api.js';
-import { type Cluster, waitFor } from '../cluster/index.js';
+import { isNotFound, mergePatch } from '../../tools/cluster/agent/api.js';
+import { type Cluster, waitFor } from '../../tools/cluster/index.js';
 import { ApiProxy } from './api-proxy.js';
 import {
   OPERATOR_NAMESPACE,

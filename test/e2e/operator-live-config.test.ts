@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Stream } from '@tributary/crds';
 import { type DecodedEnvelope, decodeEnvelope, isWireError } from '../../ingest-pod/src/wire/index.js';
-import { type Cluster, waitFor } from '../cluster/index.js';
+import { type Cluster, waitFor } from '../../tools/cluster/index.js';
 import { runOk } from './chart-helm.js';
 import {
   condition,

@@ -11,8 +11,8 @@ import { type NatsIdentity, natsInboxPrefix, subjects } from '@tributary/crds';
 import { decodeEnvelope, isWireError } from '../../ingest-pod/src/wire/index.js';
 import { type NatsServer, startNats } from '../../ingest-pod/test/support/nats.js';
 import { type FfmpegProcess, freeTcpPort, freeUdpPort } from '../../ingest-pod/test/support/peers.js';
-import { type Cluster, waitFor } from '../cluster/index.js';
-import { tributaryImages } from '../cluster/local-images.js';
+import { type Cluster, waitFor } from '../../tools/cluster/index.js';
+import { tributaryImages } from '../../tools/cluster/local-images.js';
 import {
   createStreamNamespace,
   deleteStream,

@@ -24,9 +24,9 @@ import {
   waitFor,
 } from '../../ingest-pod/test/support/peers.js';
 import { makeFlvFile } from '../../ingest-pod/test/support/rtmp-peers.js';
-import { REPO_ROOT } from '../cluster/binaries.js';
-import type { Cluster } from '../cluster/index.js';
-import { tributaryImages } from '../cluster/local-images.js';
+import { REPO_ROOT } from '../../tools/cluster/binaries.js';
+import type { Cluster } from '../../tools/cluster/index.js';
+import { tributaryImages } from '../../tools/cluster/local-images.js';
 import {
   createStreamNamespace,
   deleteStream,

@@ -15,7 +15,7 @@ import {
   spawnFfmpeg,
   waitFor,
 } from '../../ingest-pod/test/support/peers.js';
-import { REPO_ROOT } from '../cluster/binaries.js';
+import { REPO_ROOT } from '../../tools/cluster/binaries.js';
 
 export interface ListenerReplica {
   name: string;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { readAnnotation } from '../../scripts/values-schema/annotations.js';
 import { generateValuesSchema } from '../../scripts/values-schema/generate.js';
-import { REPO_ROOT } from '../cluster/index.js';
+import { REPO_ROOT } from '../../tools/cluster/index.js';
 import { CHART_DIR, runOk, template, type Values } from './chart-helm.js';
 
 const properties = (yaml: string) =>

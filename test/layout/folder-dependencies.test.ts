@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT } from '../cluster/index.js';
+import { REPO_ROOT } from '../../tools/cluster/index.js';
 
 type Graph = Map<string, Map<string, string[]>>;
 

@@ -5,7 +5,7 @@ import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { kubeBinaries } from '../../../test/cluster/binaries.js';
+import { kubeBinaries } from '../../../tools/cluster/binaries.js';
 
 export interface NatsOptions {
   /** Enable JetStream (KV) with a store in a temporary directory kept across restarts. */

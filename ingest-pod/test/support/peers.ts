@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { waitFor as pollUntil } from '../../../test/cluster/wait.js';
+import { waitFor as pollUntil } from '../../../tools/cluster/wait.js';
 
 const run = promisify(execFile);
 

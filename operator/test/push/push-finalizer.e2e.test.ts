@@ -12,7 +12,6 @@ import { type KV, Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { registryBuckets, registryKvKey } from '@tributary/crds';
 import { type NatsServer, startNats } from '../../../ingest-pod/test/support/nats.js';
-import { type Cluster, waitFor } from '../../../test/cluster/index.js';
 import {
   createStreamNamespace,
   deleteStream,
@@ -26,6 +25,7 @@ import {
   startOperatorCluster,
   streamObject,
 } from '../../../test/e2e/operator-harness.js';
+import { type Cluster, waitFor } from '../../../tools/cluster/index.js';
 import { PUSH_ROUTE_FINALIZER } from '../../src/push/push-route-finalizer.js';
 
 const STUB_IMAGE = 'tributary.test/ingest-stub';

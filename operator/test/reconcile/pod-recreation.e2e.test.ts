@@ -5,8 +5,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Stream } from '@tributary/crds';
-import { mergePatch } from '../../../test/cluster/agent/api.js';
-import { type Cluster, waitFor } from '../../../test/cluster/index.js';
 import {
   type OperatorProcess,
   startOperator,
@@ -14,6 +12,8 @@ import {
   streamObject,
   waitForStream,
 } from '../../../test/e2e/operator-harness.js';
+import { mergePatch } from '../../../tools/cluster/agent/api.js';
+import { type Cluster, waitFor } from '../../../tools/cluster/index.js';
 
 const POD = 'news-ingest';
 const LEADING = 'leading: reconciling Streams';
