@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { waitFor } from '../../../tools/cluster/wait.js';
 import { SupervisedInformer } from '../../src/controller/supervised-informer.js';
 import { KubeApi } from '../../src/kube/api-client.js';
 import { PODS } from '../../src/kube/resources.js';
 import { FakeApiServer } from '../support/fake-apiserver.js';
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (check()) return;
-    await sleep(25);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+const until = (check: () => boolean, what: string) =>
+  waitFor(check, { what, timeoutMs: 20_000, intervalMs: 25, retryErrors: false });
 
 let server: FakeApiServer;
 before(async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '../../../tools/cluster/wait.js';
 import { LeaseElection } from '../../src/leader/lease-election.js';
 import { type LeaseObject, type LeaseStore, microTime } from '../../src/leader/lease-store.js';
 
@@ -27,13 +28,8 @@ function memoryStore(): LeaseStore & { lease: LeaseObject | undefined } {
   return store;
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (check()) return;
-    await sleep(10);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+const until = (check: () => boolean, what: string) =>
+  waitFor(check, { what, timeoutMs: 20_000, intervalMs: 10, retryErrors: false });
 
 /** A short lease by default, for the tests that wait for it to run out; `steady` rides out a slow machine. */
 function candidate(store: LeaseStore, identity: string, log: string[], steady = false) {
