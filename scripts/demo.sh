@@ -143,28 +143,11 @@ export HELM_CACHE_HOME=$WORK/helm/cache HELM_CONFIG_HOME=$WORK/helm/config HELM_
 # the chart's images from this checkout (the operator and ingest pods become local processes).
 log "starting the cluster"
 cluster_started=$SECONDS
-start cluster env DEMO_KUBECONFIG="$KUBECONFIG" DEMO_CLUSTER_DIR_FILE="$WORK/cluster-dir" \
-  node --import tsx --input-type=module -e '
-    import fs from "node:fs";
-    import { startCluster } from "./tools/cluster/index.ts";
-    import { chartImages } from "./test/e2e/chart-helm.ts";
-    const images = chartImages();
-    const cluster = await startCluster({ controllerManager: true, scheduler: true, agent: { nodeName: "tributary-node", images } });
-    let stopping = false;
-    const stop = async () => {
-      if (stopping) return;
-      stopping = true;
-      await cluster.stop();
-      process.exit(0);
-    };
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
-    fs.writeFileSync(process.env.DEMO_CLUSTER_DIR_FILE, cluster.dir);
-    fs.copyFileSync(cluster.kubeconfigPath, process.env.DEMO_KUBECONFIG);
-    setInterval(() => {}, 1 << 30);
-  '
-wait_until 120 "the cluster start" test -s "$KUBECONFIG"
-cluster_dir=$(cat "$WORK/cluster-dir")
+# The same cluster as `npm run cluster:up`, with its state (kubeconfig, state.json) in $WORK.
+start cluster node --import tsx tools/cluster/cli.ts serve --state-dir "$WORK/cluster"
+wait_until 120 "the cluster start" grep -q '"ready":true' "$WORK/cluster/state.json"
+cp "$WORK/cluster/kubeconfig" "$KUBECONFIG"
+cluster_dir=$(node -p 'JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).dir' "$WORK/cluster/state.json")
 log "cluster up in $((SECONDS - cluster_started)) s (files: $cluster_dir)"
 
 # 3. The chart, with the harness values: NATS at the address below, pods bind their own 127.x

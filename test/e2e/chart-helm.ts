@@ -5,8 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { type ImageTable, kubeBinaries, parseManifest, REPO_ROOT } from '../../tools/cluster/index.js';
-import { imagesFromEnvironment } from '../../tools/cluster/local-images.js';
+import { kubeBinaries, parseManifest, REPO_ROOT } from '../../tools/cluster/index.js';
 
 export const CHART_DIR = path.join(REPO_ROOT, 'charts/tributary');
 
@@ -124,26 +123,6 @@ export function byKind<T extends KubernetesObject = KubernetesObject>(
 /** The chart's default values.yaml, parsed. */
 export function defaultValues(): Values {
   return parse(fs.readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf8')) as Values;
-}
-
-/** Starts operator/src/main.ts with the pod's ServiceAccount (see the file). */
-export const OPERATOR_ENTRY = 'test/e2e/chart-operator-entry.ts';
-
-/**
- * The node agent's image table for installing the chart: the project's images as local
- * processes, with the operator image added when the harness does not map it yet.
- */
-export function chartImages(): ImageTable {
-  const images = imagesFromEnvironment();
-  images['ghcr.io/tributary/operator'] ??= {
-    entrypoint: [
-      process.execPath,
-      '--import',
-      import.meta.resolve('tsx'),
-      path.join(REPO_ROOT, OPERATOR_ENTRY),
-    ],
-  };
-  return images;
 }
 
 /** The ffmpeg test source the demo uses: a pattern and a tone, MPEG-TS over UDP in real time. */

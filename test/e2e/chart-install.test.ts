@@ -16,7 +16,8 @@ import {
   spawnFfmpeg,
 } from '../../ingest-pod/test/support/peers.js';
 import { type Cluster, REPO_ROOT, startCluster, waitFor } from '../../tools/cluster/index.js';
-import { CHART_DIR, chartImages, helm, run, TEST_SOURCE_ARGS } from './chart-helm.js';
+import { imagesFromEnvironment } from '../../tools/cluster/local-images.js';
+import { CHART_DIR, helm, run, TEST_SOURCE_ARGS } from './chart-helm.js';
 import { deleteStream, readStream } from './operator-harness.js';
 import { reconnectingEncoder } from './push-support.js';
 
@@ -85,7 +86,7 @@ describe('helm install into the harness cluster', () => {
     cluster = await startCluster({
       controllerManager: true,
       scheduler: true,
-      agent: { images: chartImages() },
+      agent: { images: imagesFromEnvironment() },
     });
     await helmOk(['install', RELEASE, ...installArgs(CHART_DIR), '--create-namespace']);
     // NATS authorization as the chart's own NATS runs it: the server includes the auth.conf the

@@ -2,6 +2,8 @@
 //   cli.ts up [--kwok-nodes N]   start it in the background (a detached `serve`), print KUBECONFIG
 //   cli.ts down                  stop it
 //   cli.ts serve [...]           run it in the foreground until SIGTERM or SIGINT
+// Each takes --state-dir <dir> (default ~/.cache/tributary/dev-cluster): where the kubeconfig and
+// state.json (pid, readiness, the cluster's files) are kept. The demo runs its own in its work dir.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,9 +14,10 @@ import { kubeBinaries } from './binaries.js';
 import { startCluster } from './cluster.js';
 import { imagesFromEnvironment } from './local-images.js';
 
-const STATE_DIR = path.join(
-  process.env.TRIBUTARY_CACHE ?? path.join(os.homedir(), '.cache/tributary'),
-  'dev-cluster',
+const [command, ...rest] = process.argv.slice(2);
+const STATE_DIR = path.resolve(
+  optionValue(rest, '--state-dir') ??
+    path.join(process.env.TRIBUTARY_CACHE ?? path.join(os.homedir(), '.cache/tributary'), 'dev-cluster'),
 );
 const STATE_FILE = path.join(STATE_DIR, 'state.json');
 const KUBECONFIG = path.join(STATE_DIR, 'kubeconfig');
@@ -47,9 +50,13 @@ function alive(pid: number): boolean {
   }
 }
 
+function optionValue(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
 function kwokNodesArg(args: string[]): number {
-  const i = args.indexOf('--kwok-nodes');
-  return i >= 0 ? Number(args[i + 1] ?? 0) : 0;
+  return Number(optionValue(args, '--kwok-nodes') ?? 0);
 }
 
 function printUsage(state: State): void {
@@ -112,6 +119,7 @@ async function down(): Promise<void> {
 }
 
 async function serve(args: string[]): Promise<void> {
+  fs.mkdirSync(STATE_DIR, { recursive: true });
   const writeState = (state: State) => fs.writeFileSync(STATE_FILE, JSON.stringify(state));
   writeState({ pid: process.pid, ready: false });
   const started = Date.now();
@@ -142,16 +150,16 @@ async function serve(args: string[]): Promise<void> {
     fs.rmSync(STATE_FILE, { force: true });
     fs.rmSync(KUBECONFIG, { force: true });
     clearInterval(keepAlive);
+    process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-const [command, ...rest] = process.argv.slice(2);
 const commands: Record<string, (args: string[]) => Promise<void>> = { up, down, serve };
 const action = commands[command ?? ''];
 const USAGE =
-  'usage: cli.ts up [--kwok-nodes N] | down | serve [--kwok-nodes N]   (npm run cluster:up / cluster:down)';
+  'usage: cli.ts up [--kwok-nodes N] | down | serve [--kwok-nodes N]   each with [--state-dir DIR]   (npm run cluster:up / cluster:down)';
 if (command === '--help' || command === '-h' || rest.includes('--help') || rest.includes('-h')) {
   console.log(USAGE);
   process.exit(0);

@@ -7,6 +7,15 @@ export function tributaryImages(repoRoot = REPO_ROOT): ImageTable {
   const tributary = ['node', path.join(repoRoot, 'ingest-pod/bin/tributary.js')];
   return {
     'ghcr.io/tributary/ingest-pod': { entrypoint: tributary, commands: { tributary } },
+    // The chart's operator, with the pod's ServiceAccount (see operator-entry.ts).
+    'ghcr.io/tributary/operator': {
+      entrypoint: [
+        process.execPath,
+        '--import',
+        import.meta.resolve('tsx'),
+        path.join(repoRoot, 'tools/cluster/operator-entry.ts'),
+      ],
+    },
   };
 }
 
