@@ -11,20 +11,13 @@ import type { Logger } from 'pino';
 import type { ObjectCache } from '../controller/object-cache.js';
 import { decideEvents } from '../events/decide-events.js';
 import type { EventRecorder } from '../events/event-recorder.js';
-import { ApiError, isConflict, isNotFound, type KubeApi } from '../kube/api-client.js';
-import { objectPath, STREAMS } from '../kube/resources.js';
-import { applyPod, applyStreamStatus, deletePod, patchStreamFinalizers } from '../kube/writes.js';
+import { ApiError, type KubeApi } from '../kube/api-client.js';
+import { applyPod, applyStreamStatus, deletePod } from '../kube/writes.js';
 import type { RouteRemoval } from '../nats/push-routes.js';
 import type { SnapshotEntry } from '../nats/status-feed.js';
 import type { ControlAnswer } from '../nats/stream-control.js';
 import type { OperatorMetrics } from '../observability/metrics.js';
-import {
-  decidePushRoute,
-  finalizersWith,
-  hasPushInput,
-  PUSH_ROUTE_FINALIZER,
-  type PushRouteStep,
-} from '../push/push-route-finalizer.js';
+import { decidePushRoute, hasPushInput, PUSH_ROUTE_FINALIZER } from '../push/push-route-finalizer.js';
 import { type ValidationOptions, validateAgainstWorld } from '../reconcile/cross-validate.js';
 import {
   type BackoffSettings,
@@ -58,6 +51,7 @@ import { podState } from '../status/pod-state.js';
 import { currentSnapshot, type StatusFacts, streamStatus } from '../status/stream-status.js';
 import { decideStatusWrite } from '../status/write-decision.js';
 import { LiveRelay } from './live-relay.js';
+import { PushRouteRelease } from './push-route-release.js';
 
 export interface ReconcilerSettings {
   pod: IngestPodSettings;
@@ -114,10 +108,12 @@ export class StreamReconciler {
   /** The salt of each Stream's Secret digests until its pod carries it. */
   readonly #salts = new Map<string, string>();
   readonly #relay: LiveRelay | undefined;
+  readonly #finalizer: PushRouteRelease;
 
   constructor(deps: ReconcilerDeps) {
     this.#d = deps;
     this.#now = deps.now ?? Date.now;
+    this.#finalizer = new PushRouteRelease(deps);
     const control = deps.control;
     this.#relay = control
       ? new LiveRelay({
@@ -161,7 +157,7 @@ export class StreamReconciler {
     });
     if (pushStep.kind === 'add-finalizer') {
       // Before the pod exists: a route is only ever registered under a Stream that guards it.
-      const guarded = await this.#setPushFinalizer(stream, true);
+      const guarded = await this.#finalizer.set(stream, true);
       if (!guarded) return {};
       log.info({ finalizer: PUSH_ROUTE_FINALIZER }, 'added the push route finalizer');
       stream = guarded;
@@ -269,7 +265,7 @@ export class StreamReconciler {
     let pushError: unknown;
     if (pushStep.kind === 'clean-up' || pushStep.kind === 'drop-finalizer') {
       try {
-        const released = await this.#releasePushRoute(stream, pushStep, log);
+        const released = await this.#finalizer.release(stream, pushStep, log);
         // Let go of a deleted Stream without other finalizers: it is gone now.
         if (stream.metadata.deletionTimestamp && !released?.metadata.finalizers?.length) return {};
         if (released) stream = released;
@@ -397,67 +393,6 @@ export class StreamReconciler {
         return { memory: { ...memory, podSince: { uid: action.uid, at: this.#now() } } };
       }
     }
-  }
-
-  /**
-   * Adds or removes the push route finalizer; undefined when the Stream is gone (or let go). The
-   * cache often trails the operator's own status writes, so a conflict is retried once on a fresh read.
-   */
-  async #setPushFinalizer(stream: Stream, present: boolean): Promise<Stream | undefined> {
-    const { api } = this.#d;
-    let current = stream;
-    for (let attempt = 1; ; attempt++) {
-      const finalizers = finalizersWith(current.metadata.finalizers, present);
-      if (!finalizers) return current;
-      try {
-        return await patchStreamFinalizers(api, current, finalizers);
-      } catch (error) {
-        if (isNotFound(error)) return undefined;
-        if (!isConflict(error) || attempt > 1) throw error;
-      }
-      const { name, namespace = '' } = stream.metadata;
-      const fresh = await api.get<Stream>(objectPath(STREAMS, namespace, name)).catch((error: unknown) => {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      });
-      // Deleted meanwhile, or another Stream of that name now: nothing of ours to change.
-      if (!fresh || fresh.metadata.uid !== stream.metadata.uid) return undefined;
-      current = fresh;
-    }
-  }
-
-  /**
-   * Deletes the Stream's route and active mark from NATS KV, then removes the finalizer. While NATS
-   * cannot be reached the finalizer stays, a Warning Event says why, and the caller retries.
-   */
-  async #releasePushRoute(
-    stream: Stream,
-    step: Extract<PushRouteStep, { kind: 'clean-up' | 'drop-finalizer' }>,
-    log: Logger,
-  ): Promise<Stream | undefined> {
-    const { name, namespace = '', uid = '' } = stream.metadata;
-    if (step.kind === 'clean-up' && this.#d.pushRoutes) {
-      try {
-        const outcome = await this.#d.pushRoutes.remove(namespace, name, uid);
-        this.#d.metrics.pushRouteCleanups.inc({ outcome });
-        log.info({ outcome, why: step.why }, 'push route cleaned up');
-      } catch (error) {
-        this.#d.metrics.pushRouteCleanups.inc({ outcome: 'failed' });
-        const doing = step.why === 'deleted' ? 'deleting the Stream waits' : 'the finalizer stays';
-        await this.#d.events.record(stream, {
-          type: 'Warning',
-          reason: 'PushRouteCleanupFailed',
-          message: `cannot remove the push route from NATS (${(error as Error).message}); ${doing} until it is removed (finalizer ${PUSH_ROUTE_FINALIZER}), retrying`,
-        });
-        throw error;
-      }
-    } else {
-      log.warn(
-        { finalizer: PUSH_ROUTE_FINALIZER },
-        'no NATS configured: removing the push route finalizer without cleaning the route',
-      );
-    }
-    return this.#setPushFinalizer(stream, false);
   }
 
   #world(namespace: string) {
