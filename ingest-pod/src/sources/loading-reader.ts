@@ -51,7 +51,7 @@ export class LoadingReader implements InputReader {
     await this.#reader.open(signal);
   }
 
-  read(): Promise<AVPacket[] | null> {
+  async read(): Promise<AVPacket[] | null> {
     if (this.#reader === undefined) throw new ReaderError('read before open', false);
     return this.#reader.read();
   }
