@@ -11,9 +11,11 @@ COPY package.json package-lock.json ./
 COPY crds/package.json crds/
 COPY ingest-pod/package.json ingest-pod/
 COPY operator/package.json operator/
+COPY runtime/package.json runtime/
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY docker/bundle.sh docker/
 COPY crds/src crds/src
+COPY runtime/src runtime/src
 COPY ingest-pod/src ingest-pod/src
 # No workspace named: the third-party packages go into the bundle too. The exception is koffi
 # (libsrt's FFI, loaded on the first SRT input): its native binary comes from its platform

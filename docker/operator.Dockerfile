@@ -11,11 +11,13 @@ COPY package.json package-lock.json ./
 COPY crds/package.json crds/
 COPY ingest-pod/package.json ingest-pod/
 COPY operator/package.json operator/
+COPY runtime/package.json runtime/
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY docker/bundle.sh docker/
 COPY crds/src crds/src
+COPY runtime/src runtime/src
 COPY operator/src operator/src
-RUN bash docker/bundle.sh operator/src/main.ts /out/operator.mjs operator crds
+RUN bash docker/bundle.sh operator/src/main.ts /out/operator.mjs operator crds runtime
 
 # Only the run-time dependencies of the operator workspace.
 FROM ${NODE_IMAGE} AS runtime-deps
@@ -24,6 +26,7 @@ COPY package.json package-lock.json ./
 COPY crds/package.json crds/
 COPY ingest-pod/package.json ingest-pod/
 COPY operator/package.json operator/
+COPY runtime/package.json runtime/
 RUN npm ci --omit=dev --workspace=@tributary/operator --include-workspace-root=false --no-audit --no-fund \
   && rm -rf node_modules/@tributary
 

@@ -13,4 +13,4 @@ echo "== Kubernetes binaries (built once into the cache, then reused)"
 bash scripts/kube-binaries.sh >/dev/null
 echo "== tests ($(node --version))"
 node --import tsx --test --test-reporter=spec --test-timeout=600000 \
-  'crds/test/**/*.test.ts' 'ingest-pod/test/**/*.test.ts' 'operator/test/**/*.test.ts' 'test/**/*.test.ts' 'tools/**/*.test.ts'
+  'crds/test/**/*.test.ts' 'ingest-pod/test/**/*.test.ts' 'operator/test/**/*.test.ts' 'runtime/test/**/*.test.ts' 'test/**/*.test.ts' 'tools/**/*.test.ts'

@@ -1,4 +1,5 @@
 // The operator's entry point: `node --import tsx operator/src/main.ts [options]` (see --help).
+import { handleShutdown } from '@tributary/runtime';
 import { pino } from 'pino';
 import { loadKubeTarget } from './kube/kube-target.js';
 import { Operator } from './operator.js';
@@ -24,18 +25,9 @@ async function main(argv: string[]): Promise<number> {
   const log = pino({ level: options.logLevel, base: { component: 'tributary-operator' } });
   const target = loadKubeTarget(options.kubeconfig);
   const operator = new Operator(options, target, log);
-  const stopped = new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
-      log.info({ signal }, 'shutting down');
-      void operator.stop().then(resolve);
-    };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
-  });
+  // Drains on SIGTERM/SIGINT, then exits (0, or 1 past the deadline or on a second signal).
+  handleShutdown({ log, steps: operator.shutdownSteps });
   await operator.start();
-  await stopped;
-  // Whatever a library left open must not keep a stopped operator alive.
-  setTimeout(() => process.exit(), 5000).unref();
   return 0;
 }
 

@@ -1,5 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type Health,
+  type HealthServer,
+  runShutdownSteps,
+  type ShutdownStep,
+  startHealthServer,
+} from '@tributary/runtime';
 import type { Logger } from 'pino';
 import { ObjectCache } from './controller/object-cache.js';
 import { useSharedDigestKey } from './controller/secret-digest.js';
@@ -12,7 +19,6 @@ import { PushRoutes } from './nats/push-routes.js';
 import { StatusFeed } from './nats/status-feed.js';
 import { StreamControl } from './nats/stream-control.js';
 import { NatsCredentials } from './nats-auth/nats-credentials.js';
-import { type HealthServer, startHealthServer } from './observability/http-server.js';
 import { OperatorMetrics } from './observability/metrics.js';
 import type { OperatorOptions } from './options.js';
 import { secretLabelText } from './reconcile/pod-gates.js';
@@ -169,6 +175,7 @@ export class Operator {
       port: metrics.port,
       registry: this.metrics.registry,
       readiness: () => this.#readiness(),
+      log: this.#log,
     });
     this.#log.info({ port: this.#server.port, namespaces: this.#options.namespaces }, 'operator starting');
     const { namespace, name } = this.#options.leaderElection;
@@ -203,15 +210,32 @@ export class Operator {
   }
 
   /** Graceful stop: finish running reconciles, hand the lease over, close everything. */
-  async stop(): Promise<void> {
-    if (this.#stopping) return;
-    this.#stopping = true;
-    await this.#controller.stopWorkers();
-    await this.#election?.stop();
-    await Promise.all([this.#cache.stop(), this.#feed?.stop(), this.#credentials?.stop()]);
-    await this.#server?.close();
-    this.#api.close();
-    this.#log.info('operator stopped');
+  /** Run in order on SIGTERM; a failing step is logged and the next one still runs. */
+  readonly shutdownSteps: readonly ShutdownStep[] = [
+    {
+      name: 'stop reconciling',
+      run: () => {
+        this.#stopping = true;
+        return this.#controller.stopWorkers();
+      },
+    },
+    { name: 'release the lease', run: () => this.#election?.stop() },
+    {
+      name: 'stop watches and NATS',
+      run: async () => {
+        await Promise.all([this.#cache.stop(), this.#feed?.stop(), this.#credentials?.stop()]);
+      },
+    },
+    { name: 'close HTTP server', run: () => this.#server?.close() },
+    { name: 'close API client', run: () => this.#api.close() },
+  ];
+
+  #stopped: Promise<void> | undefined;
+
+  /** Runs the shutdown steps once (in-process use; the binary runs them on SIGTERM). */
+  stop(): Promise<void> {
+    this.#stopped ??= runShutdownSteps(this.shutdownSteps, this.#log);
+    return this.#stopped;
   }
 
   #lead(leading: boolean): void {
@@ -234,13 +258,23 @@ export class Operator {
     }
   }
 
-  #readiness() {
+  #readiness(): Health {
     const informers = this.#cache.health();
-    return {
-      ready: !this.#stopping && informers.every((i) => i.synced),
+    const facts = {
       leader: this.#controller.leading,
       nats: this.#feed ? { connected: this.#feed.connected } : undefined,
       informers,
     };
+    if (this.#stopping)
+      return { ok: false, reason: 'stopping', detail: 'the operator is shutting down', facts };
+    const waiting = informers.filter((i) => !i.synced).map((i) => i.name);
+    if (waiting.length > 0)
+      return {
+        ok: false,
+        reason: 'informers-not-synced',
+        detail: `waiting for the ${waiting.join(', ')} caches to fill`,
+        facts,
+      };
+    return { ok: true, facts };
   }
 }

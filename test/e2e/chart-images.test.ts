@@ -204,7 +204,7 @@ describe('docker/bundle.sh (the images build step)', () => {
   });
 
   test('the operator bundle loads all its modules and answers --help', async () => {
-    await bundle('operator/src/main.ts', 'operator.mjs', 'operator', 'crds');
+    await bundle('operator/src/main.ts', 'operator.mjs', 'operator', 'crds', 'runtime');
     const code = fs.readFileSync(path.join(dir, 'operator.mjs'), 'utf8');
     assert.doesNotMatch(code, /from ["']@tributary\//);
     assert.match(code, /from ["']pino["']/, 'third-party packages stay external');

@@ -66,7 +66,7 @@ function describe(graph: Graph, group: string[]): string {
   return `${group.join(', ')}\n${lines.join('\n')}`;
 }
 
-for (const pkg of ['ingest-pod', 'operator', 'crds']) {
+for (const pkg of ['ingest-pod', 'operator', 'crds', 'runtime']) {
   test(`${pkg}/src: no cycle between folders`, () => {
     const graph = folderGraph(path.join(REPO_ROOT, pkg, 'src'));
     assert.ok(graph.size > 0, 'the scan found imports');

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, INGEST_STANDBY_ENV } from '@tributary/crds';
+import { handleShutdown } from '@tributary/runtime';
 import { loadIngestConfig, parseListen } from '../ingest/config-source.js';
 import { startIngest } from '../ingest/service.js';
-import { handleShutdown } from '../observability/shutdown.js';
 import { CliError } from './args.js';
 
 export const INGEST_USAGE = `usage: tributary ingest [--config <file>] [--listen <host:port>] [--vod-root <dir>]

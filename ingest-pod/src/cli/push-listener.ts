@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SUBJECT_PREFIX, subjectPrefixProblem } from '@tributary/crds';
-import { handleShutdown } from '../observability/shutdown.js';
+import { handleShutdown } from '@tributary/runtime';
 import { startPushListener } from '../push-listener/service.js';
 import { CliError, parseNonNegativeInteger, parsePositiveSeconds } from './args.js';
 import { PUSH_LISTENER_USAGE } from './push-listener-usage.js';

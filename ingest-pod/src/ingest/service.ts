@@ -1,15 +1,14 @@
 import { hostname } from 'node:os';
 import { type IngestConfig, natsInboxPrefix, subjects } from '@tributary/crds';
+import { runShutdownSteps, type ShutdownStep, startHealthServer } from '@tributary/runtime';
 import type { DestinationStream, LevelWithSilent } from 'pino';
 import { natsCopyFeed } from '../copy/index.js';
 import { controlAudience } from '../failover/control-protocol.js';
 import type { ControlReply } from '../failover/types.js';
-import { startHealthServer } from '../observability/http-server.js';
 import { createLogger, type Logger, redactedJson } from '../observability/logger.js';
 import { createIngestMetrics } from '../observability/metrics.js';
 import { checkReadiness } from '../observability/readiness.js';
 import { SecretRedactor } from '../observability/secret-redactor.js';
-import { runShutdownSteps, type ShutdownStep } from '../observability/shutdown.js';
 import { connectNats, type NatsLink } from '../publish/connection.js';
 import { createPublisher } from '../publish/publisher.js';
 import { PushRegistration } from '../push/push-registration.js';

@@ -1,4 +1,3 @@
-export { type HealthServer, type HealthServerOptions, startHealthServer } from './http-server.js';
 export {
   createLogger,
   inputLogger,
@@ -16,6 +15,5 @@ export {
   type MetricsOptions,
   type PublishFailureReason,
 } from './metrics.js';
-export { checkReadiness, type Health, type ReadinessFacts } from './readiness.js';
+export { checkReadiness, type ReadinessFacts } from './readiness.js';
 export { MIN_SECRET_LENGTH, SecretRedactor } from './secret-redactor.js';
-export { handleShutdown, type ShutdownHandle, type ShutdownOptions, type ShutdownStep } from './shutdown.js';

@@ -1,4 +1,4 @@
-export type Health = { ok: true } | { ok: false; reason: string; detail: string };
+import type { Health } from '@tributary/runtime';
 
 export interface ReadinessFacts {
   natsConnected: boolean;

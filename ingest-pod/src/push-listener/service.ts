@@ -2,10 +2,9 @@
 // RTMP and SRT servers; a graceful drain on SIGTERM.
 import type { KeyObject } from 'node:crypto';
 import { natsInboxPrefix } from '@tributary/crds';
+import { runShutdownSteps, type ShutdownStep, startHealthServer } from '@tributary/runtime';
 import type { DestinationStream, LevelWithSilent } from 'pino';
-import { startHealthServer } from '../observability/http-server.js';
 import type { Logger } from '../observability/logger.js';
-import { runShutdownSteps, type ShutdownStep } from '../observability/shutdown.js';
 import { connectNats, type NatsLink } from '../publish/connection.js';
 import type { Registry, RegistryMirror } from '../registry/registry-api.js';
 import { createPushGate, type ListenerGate } from './gate.js';

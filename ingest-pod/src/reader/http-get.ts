@@ -43,7 +43,7 @@ export class HttpStatusError extends ReaderError {
   }
 }
 
-// Not ES imports: see observability/http-server.ts. TLS is loaded by the first https:// request.
+// Not ES imports: see @tributary/runtime's health-server.ts. TLS is loaded by the first https:// request.
 const http = process.getBuiltinModule('node:http');
 const https = () => process.getBuiltinModule('node:https');
 let insecure: Agent | undefined;

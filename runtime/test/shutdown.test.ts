@@ -3,13 +3,14 @@ import { spawn } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createLogger, handleShutdown } from '../../src/observability/index.js';
+import { pino } from 'pino';
+import { handleShutdown } from '../src/index.js';
 
 function harness(steps: { name: string; run: () => Promise<void> | void }[], timeoutMs = 60_000) {
   const signals = new EventEmitter();
   const exits: number[] = [];
   const exited = new EventEmitter();
-  const log = createLogger({ stream: { namespace: 't', name: 's' }, level: 'silent' });
+  const log = pino({ level: 'silent' });
   const handle = handleShutdown({
     log,
     steps,

@@ -2,12 +2,24 @@ import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { Logger } from './logger.js';
-import type { Health } from './readiness.js';
 
 // Not `import … from 'node:http'`: an ES import of node:http evaluates its lazy exports
 // (WebSocket, …) and so loads Node's bundled undici, about 13 MB resident for nothing we use.
 const { createServer } = process.getBuiltinModule('node:http');
+
+/**
+ * A probe's answer. `reason` is a short machine-readable word, `detail` a sentence for people;
+ * `facts` (anything the component wants a person debugging it to see) go into the JSON body
+ * either way.
+ */
+export type Health = ({ ok: true } | { ok: false; reason: string; detail: string }) & {
+  facts?: Record<string, unknown>;
+};
+
+export interface HealthLog {
+  info(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
 
 export interface HealthServerOptions {
   /** Default 0.0.0.0 (the kubelet probes the pod IP). */
@@ -19,8 +31,8 @@ export interface HealthServerOptions {
   readiness: () => Health;
   /** `/healthz`; the process answering is enough when absent. */
   liveness?: () => Health;
-  log?: Logger;
-  /** Applied to every response body (/metrics text, health details) before it is sent. */
+  log?: HealthLog;
+  /** Applied to the /metrics text and to health details before they are sent. */
   redact?: (text: string) => string;
 }
 
@@ -29,7 +41,10 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-/** Serves `/healthz`, `/readyz` (200, or 503 with a JSON reason) and `/metrics`. */
+/**
+ * Serves `/healthz` and `/readyz` (200 `{"status":"ok",…facts}`, or 503
+ * `{"status":"unavailable","reason","detail",…facts}`) and `/metrics`, for every Tributary process.
+ */
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const {
     registry,
@@ -77,12 +92,13 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
 }
 
 function sendHealth(response: ServerResponse, health: Health, redact: (text: string) => string): void {
-  if (health.ok) sendJson(response, 200, { status: 'ok' });
-  else
-    sendJson(response, 503, { status: 'unavailable', reason: health.reason, detail: redact(health.detail) });
+  const body = health.ok
+    ? { status: 'ok', ...health.facts }
+    : { status: 'unavailable', reason: health.reason, detail: redact(health.detail), ...health.facts };
+  sendJson(response, health.ok ? 200 : 503, body);
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
+  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   response.end(JSON.stringify(body));
 }

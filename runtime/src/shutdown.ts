@@ -1,4 +1,10 @@
-import type { Logger } from './logger.js';
+/** What shutdown logs through (a pino logger fits). */
+export interface ShutdownLog {
+  info(message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
 
 export interface ShutdownStep {
   name: string;
@@ -6,7 +12,7 @@ export interface ShutdownStep {
 }
 
 export interface ShutdownOptions {
-  log: Logger;
+  log: ShutdownLog;
   /** Run in order on the first signal; a failing step is logged and the next one still runs. */
   steps: readonly ShutdownStep[];
   /** Exit 1 if the steps have not finished by then; keep it below terminationGracePeriodSeconds. */
@@ -26,7 +32,7 @@ export interface ShutdownHandle {
 }
 
 /** Runs the steps in order; a failing step is logged and the next one still runs. */
-export async function runShutdownSteps(steps: readonly ShutdownStep[], log: Logger): Promise<void> {
+export async function runShutdownSteps(steps: readonly ShutdownStep[], log: ShutdownLog): Promise<void> {
   for (const step of steps) {
     try {
       await step.run();
