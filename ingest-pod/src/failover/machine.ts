@@ -1,4 +1,4 @@
-import { type FailoverStatus, failoverStatus } from './status.js';
+import { type FailoverView, failoverView } from './failover-view.js';
 import { createFailoverState, shouldPublish, step } from './step.js';
 import type {
   ControlReply,
@@ -22,7 +22,7 @@ export interface FailoverEffectHandlers {
   stopReader(readerId: number): void;
   promote(effect: EffectOf<'promote'>): void;
   emit<K extends FailoverEventType>(event: K, payload: FailoverEventPayloads[K]): void;
-  statusChanged(status: FailoverStatus): void;
+  viewChanged(view: FailoverView): void;
 }
 
 export interface FailoverMachineOptions {
@@ -50,8 +50,8 @@ export class FailoverMachine {
     return this.#state;
   }
 
-  status(): FailoverStatus {
-    return failoverStatus(this.#state);
+  view(): FailoverView {
+    return failoverView(this.#state);
   }
 
   shouldPublish(readerId: number): boolean {
@@ -86,8 +86,8 @@ export class FailoverMachine {
       case 'emit':
         this.#handlers.emit(effect.event, effect.payload);
         return;
-      case 'statusChanged':
-        this.#handlers.statusChanged(failoverStatus(this.#state));
+      case 'viewChanged':
+        this.#handlers.viewChanged(failoverView(this.#state));
     }
   }
 }

@@ -13,7 +13,7 @@ import type {
 export interface StepContext {
   now: number;
   effects: FailoverEffect[];
-  /** Something the status snapshot shows changed even if no effect says so. */
+  /** Something the failover view shows changed even if no effect says so. */
   dirty: boolean;
 }
 

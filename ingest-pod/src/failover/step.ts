@@ -116,6 +116,6 @@ export function step(state: FailoverState, event: FailoverEvent, now: number): S
       ctx.dirty = true;
       break;
   }
-  if (ctx.dirty || ctx.effects.length > 0) ctx.effects.push({ type: 'statusChanged' });
+  if (ctx.dirty || ctx.effects.length > 0) ctx.effects.push({ type: 'viewChanged' });
   return reply === undefined ? { state: s, effects: ctx.effects } : { state: s, effects: ctx.effects, reply };
 }

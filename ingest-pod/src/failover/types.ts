@@ -199,8 +199,8 @@ export type FailoverEffect =
    */
   | { type: 'promote'; readerId: number; priority: number; cause: PromoteCause; session: SessionKind }
   | EmitEffect
-  /** The status snapshot changed (beyond last-packet times): publish it. */
-  | { type: 'statusChanged' };
+  /** The failover view changed (beyond last-packet times): publish it. */
+  | { type: 'viewChanged' };
 
 export type ControlErrorCode =
   | 'unknown_priority'

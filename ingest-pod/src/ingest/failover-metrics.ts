@@ -1,14 +1,14 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { FailoverStatus, InputStatusState } from '../failover/status.js';
+import type { FailoverView, InputViewState } from '../failover/failover-view.js';
 import type { FailoverEventPayloads, FailoverEventType } from '../failover/types.js';
 
 const PREFIX = 'tributary_ingest_';
-const STATES: readonly InputStatusState[] = ['standby', 'connecting', 'active', 'degraded', 'probing'];
+const STATES: readonly InputViewState[] = ['standby', 'connecting', 'active', 'degraded', 'probing'];
 
 /** The input manager's metrics, on the pod's registry next to the reader and publisher metrics. */
 export interface FailoverMetrics {
-  /** Keeps the gauges in step with the failover status. */
-  observe(status: FailoverStatus): void;
+  /** Keeps the gauges in step with the failover view. */
+  observe(view: FailoverView): void;
   /** Counts what the failover events report. */
   count<K extends FailoverEventType>(event: K, payload: FailoverEventPayloads[K]): void;
 }
@@ -59,12 +59,12 @@ export function createFailoverMetrics(registry: Registry): FailoverMetrics {
   exhausted.set(0);
 
   return {
-    observe(status) {
-      activeInput.set(status.activeInput ?? -1);
-      live.set(status.live ? 1 : 0);
-      exhausted.set(status.exhausted ? 1 : 0);
+    observe(view) {
+      activeInput.set(view.activeInput ?? -1);
+      live.set(view.live ? 1 : 0);
+      exhausted.set(view.exhausted ? 1 : 0);
       inputState.reset();
-      for (const input of status.inputs) {
+      for (const input of view.inputs) {
         for (const state of STATES) {
           inputState.set({ input: String(input.priority), state }, input.state === state ? 1 : 0);
         }

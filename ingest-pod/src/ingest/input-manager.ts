@@ -1,7 +1,7 @@
 import type { IngestInput } from '@tributary/crds';
 import type { AVPacket } from '../avpacket.js';
+import type { FailoverView } from '../failover/failover-view.js';
 import { FailoverMachine } from '../failover/machine.js';
-import type { FailoverStatus } from '../failover/status.js';
 import { MONITOR_TICK_MS, resolveTimings } from '../failover/timings.js';
 import type {
   ControlReply,
@@ -12,11 +12,11 @@ import type {
 } from '../failover/types.js';
 import type { PacketBatch } from '../input-loop/input-loop-api.js';
 import { clampTimerMs } from '../limits.js';
+import type { MediaTracker } from '../media-stats/media-tracker.js';
 import type { Logger } from '../observability/logger.js';
 import type { IngestMetrics } from '../observability/metrics.js';
 import type { SecretRedactor } from '../observability/secret-redactor.js';
 import type { CreateReader, InputReader, ReaderContext } from '../reader/reader-api.js';
-import type { StatusTracker } from '../status/status-tracker.js';
 import type { LiveChange } from './control-handler.js';
 import type { FailoverMetrics } from './failover-metrics.js';
 import { PublishSession, sessionIds } from './publish-session.js';
@@ -40,9 +40,10 @@ export interface InputManagerOptions {
   context: ReaderContext;
   publish(packets: AVPacket[], meta: PublishMeta): void;
   emit(type: string, payload: Record<string, unknown>): void;
-  statusChanged(status: FailoverStatus): void;
-  tracker: Pick<
-    StatusTracker,
+  failoverChanged(view: FailoverView): void;
+  /** Where the readers' tracks, unknown streams and link statistics are measured. */
+  media: Pick<
+    MediaTracker,
     'setTracks' | 'recordUnknownStream' | 'clearTracks' | 'setInputCount' | 'setLink'
   >;
   metrics: IngestMetrics;
@@ -73,7 +74,7 @@ const monotonicClock = () => performance.timeOrigin + performance.now();
 
 /**
  * The input manager's shell: runs the failover machine's effects (readers in input loops, promotion,
- * events, status), feeds it reader reports and a monitor tick, and publishes the packets of the
+ * events, view changes), feeds it reader reports and a monitor tick, and publishes the packets of the
  * one reader the machine allows, each newly published reader starting a session at a keyframe.
  */
 export class InputManager {
@@ -119,10 +120,10 @@ export class InputManager {
           options.failoverMetrics.count(event, payload);
           options.emit(event, payload);
         },
-        statusChanged: (status) => {
+        viewChanged: (view) => {
           this.#packetTimeoutMs = this.#activePacketTimeout();
-          options.failoverMetrics.observe(status);
-          options.statusChanged(status);
+          options.failoverMetrics.observe(view);
+          options.failoverChanged(view);
         },
       },
     });
@@ -137,13 +138,13 @@ export class InputManager {
     return this.#resolved.map((input) => input.shownUrl);
   }
 
-  status(): FailoverStatus {
-    return this.#machine.status();
+  failoverView(): FailoverView {
+    return this.#machine.view();
   }
 
   /** The published input and how long it may stay silent (for readiness). */
   active(): { priority: number | null; packetTimeoutMs: number } {
-    return { priority: this.#machine.status().activeInput, packetTimeoutMs: this.#packetTimeoutMs };
+    return { priority: this.#machine.view().activeInput, packetTimeoutMs: this.#packetTimeoutMs };
   }
 
   start(): void {
@@ -187,9 +188,9 @@ export class InputManager {
     }
     if (inputsChanged) {
       this.#resolved = resolved;
-      this.#o.tracker.setInputCount(inputs.length);
+      this.#o.media.setInputCount(inputs.length);
       resolved.forEach((input, i) => {
-        if (before[i]?.configHash !== input.configHash) this.#o.tracker.clearTracks(i);
+        if (before[i]?.configHash !== input.configHash) this.#o.media.clearTracks(i);
       });
       this.#dispatch({ type: 'inputsChanged', inputs: resolved.map(specOf) });
     }
@@ -257,7 +258,7 @@ export class InputManager {
     const slot = this.#slots.get(readerId);
     if (slot === undefined) return;
     const priority = this.#priorityOf(readerId);
-    if (priority >= 0) this.#o.tracker.setLink(priority, undefined);
+    if (priority >= 0) this.#o.media.setLink(priority, undefined);
     this.#slots.delete(readerId);
     if (this.#publishingId === readerId) this.#publishingId = null;
     const previous = this.#closing.get(slot.url);
@@ -308,7 +309,7 @@ export class InputManager {
           this.#dispatch({ type: 'sourceAbsent', readerId, message: event.reason, left: event.left });
           return;
         }
-        reportReaderEvent(event, input, this.#o.tracker, log);
+        reportReaderEvent(event, input, this.#o.media, log);
       },
     };
   }
@@ -324,7 +325,7 @@ export class InputManager {
       this.#o.metrics.syncReader(priority, reader);
       if (reader.linkStats !== undefined) {
         this.#o.metrics.syncLink(priority, reader);
-        this.#o.tracker.setLink(priority, reader.linkStats);
+        this.#o.media.setLink(priority, reader.linkStats);
       }
     }
     if (role === 'active' || canStartFrom(batch.packets, reader.tracks)) {

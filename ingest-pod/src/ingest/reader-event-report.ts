@@ -1,21 +1,21 @@
+import type { MediaTracker } from '../media-stats/media-tracker.js';
 import type { Logger } from '../observability/logger.js';
 import type { ReaderEvent } from '../reader/reader-api.js';
-import type { StatusTracker } from '../status/status-tracker.js';
 
-/** Where a reader's notices go: tracks and unknown streams to the status, the rest to the log. */
+/** Where a reader's notices go: tracks and unknown streams to the media measurements, the rest to the log. */
 export function reportReaderEvent(
   event: ReaderEvent,
   input: number,
-  tracker: Pick<StatusTracker, 'setTracks' | 'recordUnknownStream'>,
+  media: Pick<MediaTracker, 'setTracks' | 'recordUnknownStream'>,
   log: Logger,
 ): void {
   switch (event.type) {
     case 'tracks':
-      tracker.setTracks(input, event.tracks);
+      media.setTracks(input, event.tracks);
       log.info({ input, tracks: event.tracks }, 'input tracks');
       return;
     case 'unknown-stream':
-      tracker.recordUnknownStream(input, { pid: event.pid, streamType: event.streamType });
+      media.recordUnknownStream(input, { pid: event.pid, streamType: event.streamType });
       log.warn({ input, pid: event.pid, streamType: event.streamType }, 'unsupported elementary stream');
       return;
     case 'demux':

@@ -5,6 +5,7 @@ import type { DestinationStream, LevelWithSilent } from 'pino';
 import { natsCopyFeed } from '../copy/index.js';
 import { controlAudience } from '../failover/control-protocol.js';
 import type { ControlReply } from '../failover/types.js';
+import { MediaTracker } from '../media-stats/media-tracker.js';
 import { createLogger, type Logger, redactedJson } from '../observability/logger.js';
 import { createIngestMetrics } from '../observability/metrics.js';
 import { checkReadiness } from '../observability/readiness.js';
@@ -15,8 +16,8 @@ import { PushRegistration } from '../push/push-registration.js';
 import { PushRelayHub } from '../push/push-relay-hub.js';
 import type { CreateReader } from '../reader/reader-api.js';
 import { createReader as defaultCreateReader } from '../sources/create-reader.js';
+import { composeStatusDocument } from '../status/status-document.js';
 import { type StatusLoop, startStatusLoop } from '../status/status-loop.js';
-import { StatusTracker } from '../status/status-tracker.js';
 import { Timeline } from '../timeline/timeline.js';
 import type { ListenAddress } from './config-source.js';
 import { ControlHandler } from './control-handler.js';
@@ -25,7 +26,6 @@ import { InputManager } from './input-manager.js';
 import { secretValuesOf } from './input-secrets.js';
 import { planRoute, pushInputOf } from './push-route.js';
 import type { Env } from './resolve-input.js';
-import { composeStatus } from './status-snapshot.js';
 
 /** Pause between attempts to reach NATS again after a disconnect. */
 const NATS_RECONNECT_WAIT_MS = 250;
@@ -81,7 +81,7 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
     mixin: () => ({ input: activeInput }),
   });
   const metrics = createIngestMetrics({ processMetrics: options.processMetrics ?? true });
-  const tracker = new StatusTracker({ stream, inputCount: config.inputs.length });
+  const media = new MediaTracker({ inputCount: config.inputs.length });
   let link: NatsLink | undefined;
   let manager: InputManager | undefined;
   let standingBy = options.standby !== undefined;
@@ -98,7 +98,7 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
         natsConnected: link?.connected ?? false,
         standby: standingBy,
         activeInput: active.priority,
-        lastPacketAt: active.priority === null ? null : tracker.lastPacketAt(active.priority),
+        lastPacketAt: active.priority === null ? null : media.lastPacketAt(active.priority),
         packetTimeoutMs: active.packetTimeoutMs,
         now: Date.now(),
       });
@@ -161,18 +161,18 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
         sessionId: meta.sessionId,
         sessionStart: meta.sessionStart,
       });
-      if (meta.priority !== null) tracker.recordPackets(meta.priority, out);
+      if (meta.priority !== null) media.recordPackets(meta.priority, out);
     },
     emit: (type, payload) => {
       publisher.publishEvent(type, payload);
       const input = payload.priority ?? payload.to ?? activeInput;
       log.info({ ...payload, input, event: type }, type);
     },
-    statusChanged: (status) => {
-      activeInput = status.activeInput;
+    failoverChanged: (view) => {
+      activeInput = view.activeInput;
       publishStatusSoon();
     },
-    tracker,
+    media,
     metrics,
     failoverMetrics: createFailoverMetrics(metrics.registry),
     log,
@@ -190,11 +190,16 @@ export async function startIngest(options: IngestServiceOptions): Promise<Ingest
   // Everything that makes this pod the Stream's publisher; a standby pod waits for `release`.
   const startPublishing = () => {
     statusLoop = startStatusLoop({
-      tracker,
-      publish: (snapshot) =>
-        publisher.publishStatus(
-          composeStatus(snapshot, inputs.status(), inputs.urls, controlHandler.configGeneration),
-        ),
+      compose: () =>
+        composeStatusDocument({
+          stream,
+          at: Date.now(),
+          failover: inputs.failoverView(),
+          media: media.measure(),
+          urls: inputs.urls,
+          configGeneration: controlHandler.configGeneration,
+        }),
+      publish: (document) => publisher.publishStatus(document),
     });
     // Not awaited: hashing the publish key takes a moment, and the pull inputs need not wait for it.
     registration = startPushRegistration(options, natsLink, log);

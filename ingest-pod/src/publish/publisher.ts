@@ -75,7 +75,8 @@ export interface Publisher {
   /** Never waits: envelopes go to the client's buffer. Consumers count loss from `seq`. */
   publishPackets(packets: readonly AVPacket[], meta: BatchMeta): void;
   publishEvent(type: EventType, payload?: Record<string, unknown>): void;
-  publishStatus(snapshot: unknown): void;
+  /** The `.status` document; held while disconnected, only the latest. */
+  publishStatus(document: unknown): void;
   /** Bytes handed to the NATS client that the server has not confirmed yet. */
   readonly pendingBytes: number;
   /** Stops following the link; held messages are discarded. */
@@ -221,8 +222,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
       }
     },
 
-    publishStatus(snapshot) {
-      const message = encoder.encode(redactedJson(snapshot, secrets));
+    publishStatus(document) {
+      const message = encoder.encode(redactedJson(document, secrets));
       if (connected()) send(subjects.status, message);
       else heldStatus = message;
     },

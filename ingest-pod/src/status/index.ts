@@ -1,10 +1,8 @@
-export { SlidingRate } from './sliding-rate.js';
-export { type StatusLoop, type StatusLoopOptions, startStatusLoop } from './status-loop.js';
 export {
-  ERROR_HISTORY,
-  StatusTracker,
-  type StatusTrackerOptions,
-  SWITCH_HISTORY,
-  type SwitchEntry,
-} from './status-tracker.js';
-export type * from './status-types.js';
+  changeSignature,
+  composeStatusDocument,
+  type InputStatus,
+  type StatusDocument,
+  type StatusSources,
+} from './status-document.js';
+export { type StatusLoop, type StatusLoopOptions, startStatusLoop } from './status-loop.js';

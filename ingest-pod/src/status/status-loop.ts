@@ -1,39 +1,47 @@
-import type { StatusTracker } from './status-tracker.js';
-import type { StreamStatusSnapshot } from './status-types.js';
+import { changeSignature, type StatusDocument } from './status-document.js';
 
 export interface StatusLoopOptions {
-  tracker: StatusTracker;
-  publish: (snapshot: StreamStatusSnapshot) => void;
-  /** A snapshot goes out at least this often, changed or not. */
+  /** The document as it stands now. */
+  compose: () => StatusDocument;
+  publish: (document: StatusDocument) => void;
+  /** A document goes out at least this often, changed or not. */
   intervalMs?: number;
-  /** How often the tracker is checked for changes between pokes. */
+  /** How often the document is checked for changes between pokes. */
   checkMs?: number;
   now?: () => number;
 }
 
 export interface StatusLoop {
-  /** Publishes now if anything meaningful changed (call after feeding the tracker an event). */
+  /** Publishes now if anything meaningful changed since the last publication (see changeSignature). */
   poke(): void;
-  /** Publishes now regardless (e.g. the last snapshot before shutdown). */
+  /** Publishes now regardless (e.g. the last document before shutdown). */
   publishNow(): void;
   stop(): void;
 }
 
-/** Publishes the status snapshot on change and every `intervalMs` (5 s). */
+/** Publishes the `.status` document on a meaningful change and every `intervalMs` (5 s). */
 export function startStatusLoop({
-  tracker,
+  compose,
   publish,
   intervalMs = 5000,
   checkMs = 500,
   now = Date.now,
 }: StatusLoopOptions): StatusLoop {
   let lastPublishedAt = Number.NEGATIVE_INFINITY;
-  const publishNow = () => {
+  let lastSignature: string | undefined;
+  const send = (document: StatusDocument, signature: string) => {
     lastPublishedAt = now();
-    publish(tracker.snapshot());
+    lastSignature = signature;
+    publish(document);
+  };
+  const publishNow = () => {
+    const document = compose();
+    send(document, changeSignature(document));
   };
   const poke = () => {
-    if (tracker.changed() || now() - lastPublishedAt >= intervalMs) publishNow();
+    const document = compose();
+    const signature = changeSignature(document);
+    if (signature !== lastSignature || now() - lastPublishedAt >= intervalMs) send(document, signature);
   };
   const timer = setInterval(poke, Math.min(checkMs, intervalMs));
   timer.unref();

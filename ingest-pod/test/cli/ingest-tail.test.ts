@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { connect } from '@nats-io/transport-node';
-import type { IngestStatus } from '../../src/ingest/status-snapshot.js';
+import type { StatusDocument } from '../../src/status/status-document.js';
 import { udpSource, udpUrl } from '../ingest/stream-harness.js';
 import { startNats } from '../support/nats.js';
 import { freeUdpPort } from '../support/peers.js';
@@ -43,7 +43,7 @@ test('ingest publishes, serves health and metrics, tail prints its packets, SIGT
   await writeFile(configFile, JSON.stringify(config(port)));
   const observer = await connect({ servers: nats.url });
   const events: string[] = [];
-  let status: IngestStatus | undefined;
+  let status: StatusDocument | undefined;
   observer.subscribe('tributary.cli.news.events', {
     callback: (_e, m) => {
       events.push(m.json<{ type: string }>().type);
@@ -51,7 +51,7 @@ test('ingest publishes, serves health and metrics, tail prints its packets, SIGT
   });
   observer.subscribe('tributary.cli.news.status', {
     callback: (_e, m) => {
-      status = m.json<IngestStatus>();
+      status = m.json<StatusDocument>();
     },
   });
   await observer.flush();

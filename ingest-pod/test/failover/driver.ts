@@ -180,7 +180,7 @@ export function trace(effects: readonly FailoverEffect[]): string[] {
         return `promote:${effect.priority}`;
       case 'emit':
         return `emit:${effect.event}`;
-      case 'statusChanged':
+      case 'viewChanged':
         return '';
     }
   };

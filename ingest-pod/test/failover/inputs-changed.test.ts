@@ -44,7 +44,7 @@ describe('inputs changed: the healthy active input is never restarted when it di
         [],
       );
       assert.equal(d.state.publishingReaderId, active);
-      assert.equal(ofType(effects, 'statusChanged').length, 1);
+      assert.equal(ofType(effects, 'viewChanged').length, 1);
       d.advance(5000);
       assert.equal(d.state.publishingReaderId, active, 'and it keeps running');
     });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { failoverStatus } from '../../src/failover/status.js';
+import { failoverView } from '../../src/failover/failover-view.js';
 import { ERROR_HISTORY_LIMIT, SWITCH_HISTORY_LIMIT } from '../../src/failover/timings.js';
 import type { FailoverInputSpec, FailoverState, InputProtocol } from '../../src/failover/types.js';
 import { Driver } from './driver.js';
@@ -153,12 +153,12 @@ describe('failover invariants under random event sequences', () => {
           for (const o of ops) apply(d, o);
           d.allDelivering = true;
           d.advance(8000 + 250 + 250);
-          assert.notEqual(failoverStatus(d.state).live, false, 'live after at most one probe interval');
+          assert.notEqual(failoverView(d.state).live, false, 'live after at most one probe interval');
           d.advance(40_000);
-          const status = failoverStatus(d.state);
-          assert.equal(status.live, true);
-          assert.equal(status.activeInput, status.overrideInput ?? 0, 'failed back to the preferred input');
-          assert.ok(status.inputs.every((i) => i.state === 'active' || i.state === 'standby'));
+          const view = failoverView(d.state);
+          assert.equal(view.live, true);
+          assert.equal(view.activeInput, view.overrideInput ?? 0, 'failed back to the preferred input');
+          assert.ok(view.inputs.every((i) => i.state === 'active' || i.state === 'standby'));
         },
       ),
       { numRuns: 100 },

@@ -1,23 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { FailoverView } from '../../src/failover/failover-view.js';
 import { type FailoverEffectHandlers, FailoverMachine } from '../../src/failover/machine.js';
-import type { FailoverStatus } from '../../src/failover/status.js';
 import { specs, T0 } from './driver.js';
 
-function recorder(): { calls: string[]; handlers: FailoverEffectHandlers; statuses: FailoverStatus[] } {
+function recorder(): { calls: string[]; handlers: FailoverEffectHandlers; views: FailoverView[] } {
   const calls: string[] = [];
-  const statuses: FailoverStatus[] = [];
+  const views: FailoverView[] = [];
   return {
     calls,
-    statuses,
+    views,
     handlers: {
       startReader: (e) => calls.push(`start ${e.readerId} p${e.priority} ${e.role} ${e.configHash}`),
       stopReader: (id) => calls.push(`stop ${id}`),
       promote: (e) => calls.push(`promote ${e.readerId} ${e.cause} ${e.session}`),
       emit: (event, payload) => calls.push(`${event} ${JSON.stringify(payload)}`),
-      statusChanged: (status) => {
-        calls.push('status');
-        statuses.push(status);
+      viewChanged: (view) => {
+        calls.push('view');
+        views.push(view);
       },
     },
   };
@@ -26,7 +26,7 @@ function recorder(): { calls: string[]; handlers: FailoverEffectHandlers; status
 describe('FailoverMachine', () => {
   test('runs effects through the handlers in order, with times from the injected clock', () => {
     let now = T0;
-    const { calls, handlers, statuses } = recorder();
+    const { calls, handlers, views } = recorder();
     const machine = new FailoverMachine({ inputs: specs('udp', 'srt'), clock: () => now, handlers });
     machine.dispatch({ type: 'start' });
     now += 250;
@@ -35,19 +35,19 @@ describe('FailoverMachine', () => {
     machine.dispatch({ type: 'tick' });
     assert.deepEqual(calls, [
       'start 1 p0 candidate udp-0',
-      'status',
+      'view',
       'promote 1 initial fresh',
       'input.failover {"from":-1,"to":0,"reason":"initial","detail":""}',
-      'status',
+      'view',
       'input.error {"priority":0,"message":"no packet for 1 s (timeout 1 s)","permanent":false}',
       'input.degraded {"priority":0,"reason":"no packet for 1 s (timeout 1 s)"}',
       'start 2 p1 candidate srt-1',
-      'status',
+      'view',
     ]);
-    assert.equal(statuses.at(-1)?.switches[0]?.at, new Date(T0 + 250).toISOString());
+    assert.equal(views.at(-1)?.switches[0]?.at, new Date(T0 + 250).toISOString());
     assert.equal(machine.shouldPublish(1), true);
     assert.equal(machine.shouldPublish(2), false);
-    assert.equal(machine.status().inputs[1]?.state, 'connecting');
+    assert.equal(machine.view().inputs[1]?.state, 'connecting');
   });
 
   test('returns the reply of a manual switch', () => {

@@ -86,7 +86,7 @@ describe('manual switch', () => {
     const d = live3();
     const effects = d.send({ type: 'manualSwitch', priority: 0 });
     assert.deepEqual(d.lastReply, { ok: true, message: 'input 0 is already active' });
-    assert.deepEqual(effects, [{ type: 'statusChanged' }]);
+    assert.deepEqual(effects, [{ type: 'viewChanged' }]);
     assert.equal(d.state.overrideInputId, d.state.inputs[0]!.id);
   });
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { connect } from '@nats-io/transport-node';
 import type { IngestConfig, IngestInput } from '@tributary/crds';
 import { startIngest } from '../../src/ingest/service.js';
-import type { IngestStatus } from '../../src/ingest/status-snapshot.js';
+import type { StatusDocument } from '../../src/status/status-document.js';
 import { startNats } from '../support/nats.js';
 import { freeUdpPort, startHttpServer, waitFor } from '../support/peers.js';
 
@@ -48,12 +48,12 @@ test('secrets never leave the pod: log, status, events, metrics', async () => {
     };
     const base = `tributary.${config.stream.namespace}.${config.stream.name}`;
     const published: string[] = [];
-    let status: IngestStatus | undefined;
+    let status: StatusDocument | undefined;
     for (const subject of [`${base}.status`, `${base}.events`]) {
       observer.subscribe(subject, {
         callback: (_err, message) => {
           published.push(message.string());
-          if (subject.endsWith('.status')) status = message.json<IngestStatus>();
+          if (subject.endsWith('.status')) status = message.json<StatusDocument>();
         },
       });
     }

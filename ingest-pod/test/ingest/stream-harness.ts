@@ -9,8 +9,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { IngestConfig, IngestInput } from '@tributary/crds';
 import type { ControlReply } from '../../src/failover/types.js';
 import { type IngestService, startIngest } from '../../src/ingest/service.js';
-import type { IngestStatus } from '../../src/ingest/status-snapshot.js';
 import type { CreateReader } from '../../src/reader/reader-api.js';
+import type { StatusDocument } from '../../src/status/status-document.js';
 import { decodeEnvelope, isWireError, Reassembler } from '../../src/wire/index.js';
 import { type NatsOptions, type NatsServer, startNats } from '../support/nats.js';
 import { type FfmpegProcess, ffmpegLoop, waitFor } from '../support/peers.js';
@@ -58,8 +58,8 @@ export interface Harness {
   config: IngestConfig;
   packets: SeenPacket[];
   events: SeenEvent[];
-  /** The latest status snapshot. */
-  status(): IngestStatus | undefined;
+  /** The latest `.status` document. */
+  status(): StatusDocument | undefined;
   /** The service's log lines so far (for failure messages). */
   logs(): string;
   /** Waits until `test` holds; fails with `what` and the recent log after `timeoutMs`. */
@@ -94,7 +94,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const base = `tributary.${config.stream.namespace}.${config.stream.name}`;
   const packets: SeenPacket[] = [];
   const events: SeenEvent[] = [];
-  let latest: IngestStatus | undefined;
+  let latest: StatusDocument | undefined;
   const reassembler = new Reassembler();
   observer.subscribe(`${base}.av`, {
     callback: (_err, message) => {
@@ -114,7 +114,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   });
   observer.subscribe(`${base}.status`, {
     callback: (_err, message) => {
-      latest = message.json<IngestStatus>();
+      latest = message.json<StatusDocument>();
     },
   });
   await observer.flush();

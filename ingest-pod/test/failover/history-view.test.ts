@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { failoverStatus } from '../../src/failover/status.js';
+import { failoverView } from '../../src/failover/failover-view.js';
 import { ERROR_HISTORY_LIMIT, SWITCH_HISTORY_LIMIT } from '../../src/failover/timings.js';
 import { Driver, events, specs, T0 } from './driver.js';
 
@@ -86,13 +86,13 @@ describe('events', () => {
   });
 });
 
-describe('status snapshot', () => {
+describe('failover view', () => {
   test('shows each input state, the switch under way, times as ISO 8601', () => {
     const d = new Driver(specs('udp', 'udp', 'udp'));
     d.send({ type: 'start' });
-    assert.deepEqual(failoverStatus(d.state).switching, { to: 0, cause: 'initial', since: iso(T0) });
+    assert.deepEqual(failoverView(d.state).switching, { to: 0, cause: 'initial', since: iso(T0) });
     assert.deepEqual(
-      failoverStatus(d.state).inputs.map((i) => i.state),
+      failoverView(d.state).inputs.map((i) => i.state),
       ['connecting', 'standby', 'standby'],
     );
     d.now += 500;
@@ -102,8 +102,8 @@ describe('status snapshot', () => {
     d.packet(1);
     d.delivering.add(1);
     d.advanceUntil(() => d.hasReader(0, 'probe'), 9000);
-    const status = failoverStatus(d.state);
-    assert.deepEqual(status, {
+    const view = failoverView(d.state);
+    assert.deepEqual(view, {
       activeInput: 1,
       live: true,
       overrideInput: null,
@@ -145,14 +145,14 @@ describe('status snapshot', () => {
   test('exhausted with the stalled reader kept: active input shown, not live', () => {
     const d = new Driver(specs('udp')).startLive();
     d.advance(1000);
-    const status = failoverStatus(d.state);
-    assert.equal(status.exhausted, true);
-    assert.equal(status.activeInput, 0);
-    assert.equal(status.live, false);
-    assert.equal(status.inputs[0]!.state, 'degraded');
+    const view = failoverView(d.state);
+    assert.equal(view.exhausted, true);
+    assert.equal(view.activeInput, 0);
+    assert.equal(view.live, false);
+    assert.equal(view.inputs[0]!.state, 'degraded');
   });
 
-  test('statusChanged closes every step that changed something, and only those', () => {
+  test('viewChanged closes every step that changed something, and only those', () => {
     const d = new Driver(specs('udp', 'udp'));
     const rows: { name: string; run: () => ReturnType<Driver['send']>; changed: boolean }[] = [
       { name: 'start', run: () => d.send({ type: 'start' }), changed: true },
@@ -171,9 +171,9 @@ describe('status snapshot', () => {
     ];
     for (const row of rows) {
       const effects = row.run();
-      const flagged = effects.filter((e) => e.type === 'statusChanged');
+      const flagged = effects.filter((e) => e.type === 'viewChanged');
       assert.equal(flagged.length, row.changed ? 1 : 0, row.name);
-      if (row.changed) assert.equal(effects.at(-1)?.type, 'statusChanged', row.name);
+      if (row.changed) assert.equal(effects.at(-1)?.type, 'viewChanged', row.name);
     }
   });
 

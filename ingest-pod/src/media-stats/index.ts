@@ -1,0 +1,3 @@
+export type * from './measurements.js';
+export { MediaTracker, type MediaTrackerOptions } from './media-tracker.js';
+export { SlidingRate } from './sliding-rate.js';
