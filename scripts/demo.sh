@@ -3,7 +3,8 @@
 # whose pods run as local processes, NATS, the Helm chart, an ffmpeg test source and a Stream,
 # then live packets from NATS until Ctrl-C. Everything it starts is stopped on exit, by pid.
 #
-#   bash scripts/demo.sh                 interactive: tail packets until Ctrl-C
+#   bash scripts/demo.sh                 interactive: tail packets until Ctrl-C, and print the
+#                                        buffer's URL to watch the stream with ffplay or VLC
 #   bash scripts/demo.sh --duration 20   tail for 20 s, then clean up and exit (DEMO_HEADLESS=1
 #                                        does the same with DEMO_DURATION, default 15 s)
 #
@@ -208,6 +209,21 @@ log "stream $STREAM_NAMESPACE/$STREAM is Live after $((SECONDS - live_started)) 
 "$KUBECTL" -n "$STREAM_NAMESPACE" get secret tributary-nats-reader -o 'jsonpath={.data.nats\.creds}' |
   base64 -d >"$WORK/reader.creds"
 log "read-only NATS credential of namespace $STREAM_NAMESPACE: $WORK/reader.creds"
+
+# 9. The reference buffer pod, as a local process with that same credential: the Stream as live
+# MPEG-TS over HTTP, for any player.
+buffer_port=$(free_port tcp)
+buffer_metrics_port=$(free_port tcp)
+start buffer node ingest-pod/bin/tributary.js buffer --namespace "$STREAM_NAMESPACE" --host 127.0.0.1 \
+  --port "$buffer_port" --metrics-port "$buffer_metrics_port" --nats-url "$NATS_URL" \
+  --nats-creds "$WORK/reader.creds" --replica demo
+buffer_holds_stream() {
+  node -e 'fetch(process.argv[1]).then((r) => r.json()).then((b) => process.exit(b.streams.some((s) => s.received > 0) ? 0 : 1), () => process.exit(1))' \
+    "http://127.0.0.1:$buffer_port/streams"
+}
+wait_until 60 "the buffer to receive the stream" buffer_holds_stream
+log "watch it: ffplay http://127.0.0.1:$buffer_port/$STREAM_NAMESPACE/$STREAM.ts (or VLC; HLS at http://127.0.0.1:$buffer_port/$STREAM_NAMESPACE/$STREAM/index.m3u8; /streams lists what the buffer holds)"
+
 tail_cmd=(node ingest-pod/bin/tributary.js tail "$STREAM_NAMESPACE/$STREAM" --nats "$NATS_URL" --creds "$WORK/reader.creds")
 if [ -n "$duration" ]; then
   log "tributary tail $STREAM_NAMESPACE/$STREAM for $duration s"

@@ -1,4 +1,5 @@
 import { CliError } from './cli/args.js';
+import { BUFFER_USAGE } from './cli/buffer-usage.js';
 import { INGEST_USAGE, ingestCommand } from './cli/ingest.js';
 import { PROBE_USAGE, probeCommand } from './cli/probe.js';
 import { PUSH_LISTENER_USAGE } from './cli/push-listener-usage.js';
@@ -12,17 +13,20 @@ commands:
   ingest                 run one Stream's ingest (the pod's entrypoint)
   push-listener          run the shared RTMP/SRT push ingest (a replica of the Deployment)
   tail <ns>/<stream>     print live packets of a Stream from NATS
+  buffer                 keep the last seconds of Streams and serve them as live MPEG-TS
 
 ${PROBE_USAGE}
 ${INGEST_USAGE}
 ${PUSH_LISTENER_USAGE}
-${TAIL_USAGE}`;
+${TAIL_USAGE}
+${BUFFER_USAGE}`;
 
 const USAGES: Record<string, string> = {
   probe: PROBE_USAGE,
   ingest: INGEST_USAGE,
   'push-listener': PUSH_LISTENER_USAGE,
   tail: TAIL_USAGE,
+  buffer: BUFFER_USAGE,
 };
 
 const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h' || arg === 'help';
@@ -33,6 +37,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   // Loaded on demand: an ingest pod never loads the RTMP and SRT publish servers.
   'push-listener': async (argv) => (await import('./cli/push-listener.js')).pushListenerCommand(argv),
   tail: tailCommand,
+  buffer: async (argv) => (await import('./cli/buffer.js')).bufferCommand(argv),
 };
 
 async function main(argv: string[]): Promise<number> {

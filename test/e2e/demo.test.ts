@@ -1,6 +1,7 @@
 // The README's `npm run demo`, headless: scripts/demo.sh runs its whole path (cluster, NATS, chart,
-// ffmpeg source, example Stream, `tributary tail`); meanwhile this test subscribes to the Stream's
-// subject like a buffer pod, decodes the envelopes and has ffmpeg decode the video and audio.
+// ffmpeg source, example Stream, the buffer, `tributary tail`); meanwhile this test subscribes to
+// the Stream's subject like a buffer pod, decodes the envelopes and has ffmpeg decode the video and
+// audio, and records the buffer's live MPEG-TS with ffmpeg.
 // Then it presses Ctrl-C (SIGINT to the demo's process group) and checks that nothing is left.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -156,6 +157,36 @@ test('npm run demo reaches Live, publishes decodable packets, and Ctrl-C cleans 
   const sorted = video.slice(firstKey).every((p, i, all) => i === 0 || p.dts > all[i - 1]!.dts);
   assert.ok(sorted, 'video DTS increase');
 
+  // The buffer the demo started serves the stream as live MPEG-TS that ffprobe decodes.
+  const watchUrl = (await output.waitFor(/watch it: ffplay (http:\/\/\S+\.ts)/, 60_000, demo))[1]!;
+  const recorded = path.join(scratch, 'watched.ts');
+  const watched = await run('ffmpeg', [
+    '-v',
+    'error',
+    '-t',
+    '3',
+    '-i',
+    watchUrl,
+    '-c',
+    'copy',
+    '-y',
+    recorded,
+  ]);
+  assert.equal(watched.code, 0, watched.stderr);
+  const decodedTs = await run('ffprobe', [
+    '-v',
+    'error',
+    '-count_frames',
+    '-show_entries',
+    'stream=codec_name,nb_read_frames',
+    '-of',
+    'csv=p=0',
+    recorded,
+  ]);
+  assert.equal(decodedTs.stderr.trim(), '');
+  assert.match(decodedTs.stdout, /h264,\d+/);
+  assert.match(decodedTs.stdout, /aac,\d+/);
+
   // `tributary tail` shows the packets and a summary per second.
   await output.waitFor(/track=\d+ h264 K/, 20_000, demo);
   await output.waitFor(/-- \d+ packets, \d+ kb\/s, input 0, lost 0/, 20_000, demo);
@@ -169,6 +200,8 @@ test('npm run demo reaches Live, publishes decodable packets, and Ctrl-C cleans 
   assert.deepEqual(processesMentioning(clusterDir), [], 'no cluster process is left');
   assert.deepEqual(processesMentioning(natsConfig), [], 'nats-server is gone');
   assert.deepEqual(processesMentioning(sourceUrl), [], 'ffmpeg is gone');
+  const bufferPort = new URL(watchUrl).port;
+  assert.deepEqual(processesMentioning(`--port ${bufferPort} `), [], 'the buffer is gone');
   assert.deepEqual(
     fs.readdirSync(scratch).filter((f) => f.startsWith('tributary-demo-')),
     [],

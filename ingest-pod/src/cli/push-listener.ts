@@ -2,10 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SUBJECT_PREFIX, subjectPrefixProblem } from '@tributary/crds';
 import { handleShutdown } from '@tributary/runtime';
 import { startPushListener } from '../push-listener/service.js';
-import { CliError, parseNonNegativeInteger, parsePositiveSeconds } from './args.js';
+import {
+  CliError,
+  NATS_FLAGS,
+  natsFlags,
+  parseNonNegativeInteger,
+  parsePort,
+  parsePositiveSeconds,
+} from './args.js';
 import { PUSH_LISTENER_USAGE } from './push-listener-usage.js';
 
 /** The push-listener's entrypoint: runs until SIGTERM/SIGINT, then drains and exits 0. */
@@ -18,9 +24,7 @@ export async function pushListenerCommand(argv: string[]): Promise<number> {
       'rtmp-port': { type: 'string', default: '1935' },
       'srt-port': { type: 'string', default: '9000' },
       'metrics-port': { type: 'string', default: '8080' },
-      'nats-url': { type: 'string' },
-      'nats-creds': { type: 'string' },
-      'subject-prefix': { type: 'string', default: DEFAULT_SUBJECT_PREFIX },
+      ...NATS_FLAGS,
       'sealing-key-file': { type: 'string' },
       replica: { type: 'string' },
       'idle-timeout-seconds': { type: 'string', default: '10' },
@@ -30,20 +34,9 @@ export async function pushListenerCommand(argv: string[]): Promise<number> {
   });
   if (positionals.length > 0) throw new CliError(PUSH_LISTENER_USAGE);
   const env = process.env;
-  const natsUrl = values['nats-url'] ?? env.NATS_URL;
-  if (natsUrl === undefined || natsUrl === '')
-    throw new CliError('no NATS server: give --nats-url or env NATS_URL (e.g. nats://nats:4222)');
-  const natsCreds = values['nats-creds'] ?? (env.NATS_CREDS || undefined);
-  const prefix = values['subject-prefix'];
-  const prefixProblem = subjectPrefixProblem(prefix);
-  if (prefixProblem !== undefined) throw new CliError(`--subject-prefix: ${prefixProblem}`);
+  const { natsUrl, natsCreds, prefix } = natsFlags(values, env);
   const replica = values.replica ?? (env.HOSTNAME || undefined);
   if (replica === undefined) throw new CliError('no replica name: give --replica or set env HOSTNAME');
-  const port = (flag: string, value: string) => {
-    const n = parseNonNegativeInteger(flag, value);
-    if (n > 65535) throw new CliError(`${flag}: ${n} is not a port`);
-    return n;
-  };
   const keyFile = values['sealing-key-file'] ?? (env.PUSH_SEALING_KEY_FILE || undefined);
   let sealingKeyPem: string | undefined;
   if (keyFile !== undefined) {
@@ -57,9 +50,9 @@ export async function pushListenerCommand(argv: string[]): Promise<number> {
 
   const service = await startPushListener({
     host: values.host,
-    rtmpPort: port('--rtmp-port', values['rtmp-port']),
-    srtPort: port('--srt-port', values['srt-port']),
-    metricsPort: port('--metrics-port', values['metrics-port']),
+    rtmpPort: parsePort('--rtmp-port', values['rtmp-port']),
+    srtPort: parsePort('--srt-port', values['srt-port']),
+    metricsPort: parsePort('--metrics-port', values['metrics-port']),
     natsUrl,
     ...(natsCreds !== undefined && { natsCreds }),
     subjectPrefix: prefix,

@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Codec } from '../avpacket.js';
 import type { LinkStats, ReaderCounters } from '../reader/reader-api.js';
+import { createNatsLinkMetrics, type NatsLinkMetrics } from './nats-link-metrics.js';
 
 const PREFIX = 'tributary_ingest_';
 
@@ -13,7 +14,7 @@ export type DropReason = 'transport' | 'demux_budget' | 'parameter_sets';
  * The ingest pod's metrics, one registry per process. Input labels are priorities ("0".."7"),
  * never URLs: URLs can carry credentials.
  */
-export interface IngestMetrics {
+export interface IngestMetrics extends NatsLinkMetrics {
   readonly registry: Registry;
   readonly bytes: Counter<'input'>;
   /** MPEG-TS packets (188 bytes) read. */
@@ -28,8 +29,6 @@ export interface IngestMetrics {
   readonly unknownStreams: Gauge<'input'>;
   readonly publishedMessages: Counter;
   readonly publishFailures: Counter<'reason'>;
-  readonly natsConnected: Gauge;
-  readonly natsReconnects: Counter;
   readonly timelineReanchors: Counter<'reason'>;
   /** Records when the active input last delivered; scrapes report the age. */
   markPacket(atMs: number): void;
@@ -105,12 +104,7 @@ export function createIngestMetrics({
       'NATS messages published (envelopes, events, status)',
     ),
     publishFailures: counter('publish_failures_total', 'Messages that could not be published', ['reason']),
-    natsConnected: new Gauge({
-      name: `${PREFIX}nats_connected`,
-      help: '1 while connected to NATS',
-      registers,
-    }),
-    natsReconnects: counter('nats_reconnects_total', 'Reconnections to NATS after a disconnect'),
+    ...createNatsLinkMetrics(PREFIX, registry),
     timelineReanchors: counter('timeline_reanchors_total', 'Timeline re-anchors, by reason', ['reason']),
     markPacket(atMs) {
       lastPacketAt = atMs;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../observability/logger.js';
-import type { IngestMetrics } from '../observability/metrics.js';
+import type { NatsLinkMetrics } from '../observability/nats-link-metrics.js';
 
 export interface NatsLinkOptions {
   servers: string | string[];
@@ -10,7 +10,7 @@ export interface NatsLinkOptions {
   /** A `.creds` file (NATS_CREDS). Read at every (re)connect, so a rotated Secret is picked up. */
   credsFile?: string;
   log: Logger;
-  metrics?: Pick<IngestMetrics, 'natsConnected' | 'natsReconnects'>;
+  metrics?: NatsLinkMetrics;
   /** Reply inboxes under this prefix: the one the identity's NATS permissions allow (natsInboxPrefix). */
   inboxPrefix?: string;
   /** Pause between reconnect attempts; the client's default (2 s) when absent. */

@@ -1,12 +1,13 @@
 // The push-listener's metrics. Labels are protocols and reasons, never routes with keys or peers.
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { createNatsLinkMetrics, type NatsLinkMetrics } from '../observability/nats-link-metrics.js';
 import type { RejectReason } from './push-gate-api.js';
 
 const PREFIX = 'tributary_push_';
 
 export type PushProtocol = 'rtmp' | 'srt';
 
-export interface PushMetrics {
+export interface PushMetrics extends NatsLinkMetrics {
   readonly registry: Registry;
   readonly publishers: Gauge<'protocol'>;
   readonly accepted: Counter<'protocol'>;
@@ -14,8 +15,6 @@ export interface PushMetrics {
   readonly relayedBytes: Counter<'protocol'>;
   readonly relayedMessages: Counter<'protocol'>;
   readonly relayFailures: Counter<'protocol'>;
-  readonly natsConnected: Gauge;
-  readonly natsReconnects: Counter;
   countRejection(protocol: PushProtocol, reason: RejectReason): void;
 }
 
@@ -49,16 +48,7 @@ export function createPushMetrics({ processMetrics = true } = {}): PushMetrics {
     relayedBytes: counter('relayed_bytes_total', 'Media bytes relayed to ingest pods', byProtocol),
     relayedMessages: counter('relayed_messages_total', 'Relay messages published on NATS', byProtocol),
     relayFailures: counter('relay_failures_total', 'Relay messages NATS refused to take', byProtocol),
-    natsConnected: new Gauge({
-      name: `${PREFIX}nats_connected`,
-      help: '1 while connected to NATS',
-      registers,
-    }),
-    natsReconnects: new Counter({
-      name: `${PREFIX}nats_reconnects_total`,
-      help: 'Reconnections to NATS after a disconnect',
-      registers,
-    }),
+    ...createNatsLinkMetrics(PREFIX, registry),
     countRejection(protocol, reason) {
       rejections.inc({ protocol, reason });
     },

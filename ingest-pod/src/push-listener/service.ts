@@ -5,10 +5,10 @@ import { natsInboxPrefix } from '@tributary/crds';
 import { runShutdownSteps, type ShutdownStep, startHealthServer } from '@tributary/runtime';
 import type { DestinationStream, LevelWithSilent } from 'pino';
 import type { Logger } from '../observability/logger.js';
+import { createProcessLogger } from '../observability/process-logger.js';
 import { connectNats, type NatsLink } from '../publish/connection.js';
 import type { Registry, RegistryMirror } from '../registry/registry-api.js';
 import { createPushGate, type ListenerGate } from './gate.js';
-import { createListenerLogger } from './listener-logger.js';
 import { createPushMetrics } from './push-metrics.js';
 import { type RegistryKit, registryKit } from './registry-kit.js';
 import { RtmpPushServer } from './rtmp/rtmp-push-server.js';
@@ -60,7 +60,8 @@ export const DRAIN_REASON = 'listener draining';
  */
 export async function startPushListener(options: PushListenerOptions): Promise<PushListenerService> {
   const kit = options.kit ?? registryKit;
-  const log = createListenerLogger({
+  const log = createProcessLogger({
+    component: 'push-listener',
     replica: options.replica,
     ...(options.logLevel !== undefined && { level: options.logLevel }),
     ...(options.logDestination !== undefined && { destination: options.logDestination }),

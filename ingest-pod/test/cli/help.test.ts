@@ -17,6 +17,7 @@ test('each command answers --help and -h with its own usage, and does not run', 
     ingest: /^usage: tributary ingest/,
     'push-listener': /^usage: tributary push-listener/,
     tail: /^usage: tributary tail/,
+    buffer: /^usage: tributary buffer/,
   };
   for (const [command, usage] of Object.entries(usages)) {
     for (const flag of ['--help', '-h']) {
@@ -41,4 +42,20 @@ test('a refused URL is one line on stderr, no stack trace, exit 1', async () => 
     result.stderr,
     "tributary: invalid udp:// URL udp://300.1.1.1:5000: host '300.1.1.1' must be an IP address to listen on\n",
   );
+});
+
+test('tributary buffer names the bad flag in one line, exit 2', async () => {
+  const cases: [string[], string][] = [
+    [['buffer'], 'tributary: no NATS server: give --nats-url or env NATS_URL (e.g. nats://nats:4222)\n'],
+    [['buffer', '--namespace', 'Bad_NS'], 'tributary: --namespace: "Bad_NS" is not a namespace name\n'],
+    [['buffer', '--port', '70000'], 'tributary: --port: 70000 is not a port\n'],
+    [
+      ['buffer', '--window-seconds', '0'],
+      'tributary: --window-seconds takes a number of seconds > 0, got "0"\n',
+    ],
+  ];
+  for (const [args, stderr] of cases) {
+    const result = await runCli(args, { NATS_URL: args.length > 1 ? 'nats://127.0.0.1:1' : '' });
+    assert.deepEqual([result.code, result.stderr], [2, stderr], args.join(' '));
+  }
 });
