@@ -17,13 +17,17 @@ COPY docker/bundle.sh docker/
 COPY crds/src crds/src
 COPY runtime/src runtime/src
 COPY ingest-pod/src ingest-pod/src
+COPY ingest-pod/console ingest-pod/console
 # No workspace named: the third-party packages go into the bundle too. The exception is koffi
 # (libsrt's FFI, loaded on the first SRT input): its native binary comes from its platform
-# package, so both ship in /app/node_modules.
+# package, so both ship in /app/node_modules. The buffer's console (static files, and hls.js)
+# lands in /app/console.
 RUN bash docker/bundle.sh ingest-pod/src/cli.ts /out/tributary.mjs \
   && mkdir -p /out/node_modules/@koromix \
   && cp -r node_modules/koffi /out/node_modules/ \
-  && cp -r node_modules/@koromix/koffi-linux-* /out/node_modules/@koromix/
+  && cp -r node_modules/@koromix/koffi-linux-* /out/node_modules/@koromix/ \
+  && cp -r ingest-pod/console /out/console \
+  && mkdir -p /out/console/vendor && cp node_modules/hls.js/dist/hls.min.js /out/console/vendor/
 
 FROM ${NODE_IMAGE}
 # libsrt for SRT pull and the push-listener's SRT listener (loaded at run time).

@@ -3,8 +3,8 @@
 # whose pods run as local processes, NATS, the Helm chart, an ffmpeg test source and a Stream,
 # then live packets from NATS until Ctrl-C. Everything it starts is stopped on exit, by pid.
 #
-#   bash scripts/demo.sh                 interactive: tail packets until Ctrl-C, and print the
-#                                        buffer's URL to watch the stream with ffplay or VLC
+#   bash scripts/demo.sh                 interactive: print the console's URL (the Stream in a
+#                                        browser), then tail packets until Ctrl-C
 #   bash scripts/demo.sh --duration 20   tail for 20 s, then clean up and exit (DEMO_HEADLESS=1
 #                                        does the same with DEMO_DURATION, default 15 s)
 #
@@ -211,7 +211,7 @@ log "stream $STREAM_NAMESPACE/$STREAM is Live after $((SECONDS - live_started)) 
 log "read-only NATS credential of namespace $STREAM_NAMESPACE: $WORK/reader.creds"
 
 # 9. The reference buffer pod, as a local process with that same credential: the Stream as live
-# MPEG-TS over HTTP, for any player.
+# MPEG-TS and HLS for any player, and the web console.
 buffer_port=$(free_port tcp)
 buffer_metrics_port=$(free_port tcp)
 start buffer node ingest-pod/bin/tributary.js buffer --namespace "$STREAM_NAMESPACE" --host 127.0.0.1 \
@@ -222,6 +222,7 @@ buffer_holds_stream() {
     "http://127.0.0.1:$buffer_port/streams"
 }
 wait_until 60 "the buffer to receive the stream" buffer_holds_stream
+log "console: http://127.0.0.1:$buffer_port/ (open it in a browser: the Stream, its inputs and events, a player)"
 log "watch it: ffplay http://127.0.0.1:$buffer_port/$STREAM_NAMESPACE/$STREAM.ts (or VLC; HLS at http://127.0.0.1:$buffer_port/$STREAM_NAMESPACE/$STREAM/index.m3u8; /streams lists what the buffer holds)"
 
 tail_cmd=(node ingest-pod/bin/tributary.js tail "$STREAM_NAMESPACE/$STREAM" --nats "$NATS_URL" --creds "$WORK/reader.creds")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the demo and the test suite need, idempotently: Debian packages (media peers,
-# nats-server, libsrt, GStreamer's RTSP server) and the npm workspaces (which bring Node 24).
+# nats-server, libsrt, GStreamer's RTSP server, chromium for the console's browser test) and the
+# npm workspaces (which bring Node 24).
 case "${1:-}" in -h | --help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;; esac
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,7 @@ APT_PACKAGES=(
   ffmpeg nats-server libsrt1.5-openssl srt-tools openssl unzip
   gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-tools
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  chromium fonts-dejavu-core
 )
 
 missing=()

@@ -18,6 +18,14 @@ export {
   failoverRangeMessage,
 } from './failover-limits.js';
 export {
+  assessIngestReport,
+  type ConditionStatus,
+  type ConditionValue,
+  type IngestAssessment,
+  type IngestReport,
+  NOTHING_DEGRADED,
+} from './ingest-assessment.js';
+export {
   ConfigError,
   type ConfigProblem,
   INGEST_CONFIG_ENV,
@@ -33,6 +41,7 @@ export {
   natsPermissions,
   type SubjectPermissions,
 } from './nats-permissions.js';
+export { type PushEndpoints, pushEndpoints } from './push-endpoints.js';
 export {
   ACTIVE_MARK_HEARTBEAT_MS,
   ACTIVE_MARK_TTL_MS,

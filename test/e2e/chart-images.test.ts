@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeTsFile } from '../../ingest-pod/test/support/media.js';
-import { freeUdpPort } from '../../ingest-pod/test/support/peers.js';
+import { freeTcpPort, freeUdpPort, spawnPeer, waitFor } from '../../ingest-pod/test/support/peers.js';
 import { ffmpegSrtListener } from '../../ingest-pod/test/support/srt-peers.js';
 import { REPO_ROOT } from '../../tools/cluster/index.js';
 import { defaultValues, run, runOk } from './chart-helm.js';
@@ -183,6 +183,42 @@ describe('docker/bundle.sh (the images build step)', () => {
     ]);
     assert.match(probe, /h264/);
     assert.match(probe, /aac/);
+
+    // The buffer finds its console where the Dockerfile puts it (console/, hls.js in console/vendor/).
+    fs.cpSync(path.join(REPO_ROOT, 'ingest-pod/console'), path.join(standalone, 'console'), {
+      recursive: true,
+    });
+    fs.mkdirSync(path.join(standalone, 'console/vendor'));
+    fs.copyFileSync(
+      path.join(REPO_ROOT, 'node_modules/hls.js/dist/hls.min.js'),
+      path.join(standalone, 'console/vendor/hls.min.js'),
+    );
+    const [mediaPort, metricsPort] = [await freeTcpPort(), await freeTcpPort()];
+    const buffer = spawnPeer(process.execPath, [
+      path.join(standalone, 'tributary.mjs'),
+      ...[
+        'buffer',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(mediaPort),
+        '--metrics-port',
+        String(metricsPort),
+      ],
+      ...['--nats-url', 'nats://127.0.0.1:1', '--replica', 'bundle-test'],
+    ]);
+    try {
+      const page = await waitFor(
+        async () => (await fetch(`http://127.0.0.1:${mediaPort}/`).catch(() => undefined))?.text(),
+        'the bundled buffer to serve its console',
+      );
+      assert.match(page, /<title>Tributary console<\/title>/);
+      const hlsJs = await fetch(`http://127.0.0.1:${mediaPort}/console/hls.min.js`);
+      assert.equal(hlsJs.status, 200);
+      assert.ok((await hlsJs.text()).length > 100_000, 'hls.js is served');
+    } finally {
+      await buffer.stop();
+    }
 
     // SRT loads koffi on first use, from node_modules next to the bundle (the image ships it there).
     fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(standalone, 'node_modules'));

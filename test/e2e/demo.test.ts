@@ -157,7 +157,11 @@ test('npm run demo reaches Live, publishes decodable packets, and Ctrl-C cleans 
   const sorted = video.slice(firstKey).every((p, i, all) => i === 0 || p.dts > all[i - 1]!.dts);
   assert.ok(sorted, 'video DTS increase');
 
-  // The buffer the demo started serves the stream as live MPEG-TS that ffprobe decodes.
+  // The buffer the demo started serves the console, and the stream as live MPEG-TS that ffprobe decodes.
+  const consoleUrl = (await output.waitFor(/console: (http:\/\/\S+)/, 60_000, demo))[1]!;
+  const page = await fetch(consoleUrl);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /<title>Tributary console<\/title>/);
   const watchUrl = (await output.waitFor(/watch it: ffplay (http:\/\/\S+\.ts)/, 60_000, demo))[1]!;
   const recorded = path.join(scratch, 'watched.ts');
   const watched = await run('ffmpeg', [

@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isNamespaceName, isResourceName } from '@tributary/crds';
 import type { BufferHub } from './buffer-hub.js';
+import type { Asset } from './console/console-assets.js';
+import type { ConsoleFeed } from './console/console-feed.js';
 import { DEFAULT_HLS_OPTIONS, HlsServer, type HlsServerOptions } from './hls/hls-server.js';
 import { LiveTsFeed } from './live-ts-feed.js';
 
@@ -17,6 +19,8 @@ export interface BufferHttpOptions {
   maxQueuedBytes: number;
   /** HLS segment and part targets, and when an unwatched stream stops being segmented. */
   hls?: HlsServerOptions;
+  /** The web console: `/`, its files under `/console/`, and its live feed. */
+  console?: { feed: ConsoleFeed; assets: ReadonlyMap<string, Asset> };
 }
 
 export interface BufferHttpServer {
@@ -33,6 +37,28 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
     'access-control-allow-origin': '*',
   });
   response.end(`${JSON.stringify(body)}\n`);
+}
+
+/** The console's page and files, its live feed, and its view as JSON; false for other paths. */
+function serveConsole(
+  console: NonNullable<BufferHttpOptions['console']>,
+  request: IncomingMessage,
+  response: ServerResponse,
+  path: string,
+): boolean {
+  if (path === '/console/feed') {
+    console.feed.attach(response);
+    return true;
+  }
+  if (path === '/console/streams') {
+    sendJson(response, 200, { streams: console.feed.streams() });
+    return true;
+  }
+  const asset = console.assets.get(path);
+  if (asset === undefined) return false;
+  response.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-cache' });
+  response.end(request.method === 'HEAD' ? undefined : asset.body);
+  return true;
 }
 
 /**
@@ -83,6 +109,7 @@ export async function startBufferHttp(options: BufferHttpOptions): Promise<Buffe
       sendJson(response, 200, { streams });
       return;
     }
+    if (options.console !== undefined && serveConsole(options.console, request, response, path)) return;
     if (hls.serve(request, response, path, new URLSearchParams(query))) return;
     const ts = STREAM_TS.exec(path);
     if (ts && isNamespaceName(ts[1]!) && isResourceName(ts[2]!)) {

@@ -6,6 +6,10 @@ import { connectNats, type NatsLink } from '../publish/connection.js';
 import { startBufferHttp } from './buffer-http.js';
 import { BufferHub } from './buffer-hub.js';
 import { createBufferMetrics } from './buffer-metrics.js';
+import { loadConsoleAssets } from './console/console-assets.js';
+import { ConsoleFeed } from './console/console-feed.js';
+import type { PushListenerAddresses } from './console/console-view.js';
+import { StreamBoard } from './console/stream-board.js';
 
 export interface BufferServiceOptions {
   natsUrl: string;
@@ -22,6 +26,8 @@ export interface BufferServiceOptions {
   maxBytesPerStream: number;
   /** Bytes a viewer may have waiting before it skips to a later keyframe. */
   maxQueuedBytesPerViewer: number;
+  /** The push-listener's addresses, to show encoders' publish URLs in the console. */
+  pushListener?: PushListenerAddresses;
   replica: string;
   logLevel?: LevelWithSilent;
   logDestination?: DestinationStream;
@@ -40,14 +46,21 @@ export interface BufferService {
 /** How often streams silent past the forget time are freed. */
 const FORGET_CHECK_MS = 60_000;
 
-/** The `.av` subjects to subscribe to: one per namespace, or every stream's. */
-export function bufferSubjects(prefix: string, namespaces: readonly string[]): string[] {
+/** The subjects of one channel to subscribe to: one per namespace, or every stream's. */
+export function bufferSubjects(
+  prefix: string,
+  namespaces: readonly string[],
+  channel: 'av' | 'status' | 'events',
+): string[] {
   return namespaces.length === 0
-    ? [allStreamsSubject('av', prefix)]
-    : namespaces.map((ns) => `${prefix}.${ns}.*.av`);
+    ? [allStreamsSubject(channel, prefix)]
+    : namespaces.map((ns) => `${prefix}.${ns}.*.${channel}`);
 }
 
-/** `tributary buffer`: subscribes to the Streams' `.av`, keeps a ring per stream and serves it. */
+/**
+ * `tributary buffer`: subscribes to the Streams' `.av`, `.status` and `.events`, keeps a ring per
+ * stream and serves it, with the console.
+ */
 export async function startBuffer(options: BufferServiceOptions): Promise<BufferService> {
   const prefix = options.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX;
   const log = createProcessLogger({
@@ -56,12 +69,15 @@ export async function startBuffer(options: BufferServiceOptions): Promise<Buffer
     ...(options.logLevel !== undefined && { level: options.logLevel }),
     ...(options.logDestination !== undefined && { destination: options.logDestination }),
   });
+  const forgetAfterMs = Math.max(10 * 60_000, options.windowMs);
   const hub = new BufferHub({
     prefix,
     windowMs: options.windowMs,
     maxBytes: options.maxBytesPerStream,
-    forgetAfterMs: Math.max(10 * 60_000, options.windowMs),
+    forgetAfterMs,
   });
+  const board = new StreamBoard(prefix);
+  const feed = new ConsoleFeed(hub, board, options.pushListener ?? {});
   const metrics = createBufferMetrics(hub, { processMetrics: options.processMetrics ?? true });
   let link: NatsLink | undefined;
   let draining = false;
@@ -86,6 +102,7 @@ export async function startBuffer(options: BufferServiceOptions): Promise<Buffer
     host: options.host,
     port: options.port,
     maxQueuedBytes: options.maxQueuedBytesPerViewer,
+    console: { feed, assets: loadConsoleAssets() },
   });
   link = await connectNats({
     servers: options.natsUrl,
@@ -94,16 +111,34 @@ export async function startBuffer(options: BufferServiceOptions): Promise<Buffer
     log,
     metrics,
   });
-  const subjects = bufferSubjects(prefix, options.namespaces);
-  const subscriptions = subjects.map((subject) =>
-    link.nc.subscribe(subject, {
-      callback: (error, message) => {
-        if (error === null) hub.receive(message.subject, message.data, Date.now());
+  const nc = link.nc;
+  const subscribe = (subjects: string[], take: (subject: string, data: Uint8Array) => void) =>
+    subjects.map((subject) =>
+      nc.subscribe(subject, {
+        callback: (error, message) => {
+          if (error === null) take(message.subject, message.data);
+        },
+      }),
+    );
+  const subjects = bufferSubjects(prefix, options.namespaces, 'av');
+  const subscriptions = [
+    ...subscribe(subjects, (subject, data) => hub.receive(subject, data, Date.now())),
+    ...subscribe(
+      [
+        ...bufferSubjects(prefix, options.namespaces, 'status'),
+        ...bufferSubjects(prefix, options.namespaces, 'events'),
+      ],
+      (subject, data) => {
+        if (board.receive(subject, data, Date.now())) feed.changed();
       },
-    }),
-  );
+    ),
+  ];
   log.info({ subjects, port: media.port }, 'buffering');
-  const forget = setInterval(() => hub.forgetSilent(Date.now()), FORGET_CHECK_MS);
+  const forget = setInterval(() => {
+    const now = Date.now();
+    hub.forgetSilent(now);
+    board.forgetSilentSince(now - forgetAfterMs);
+  }, FORGET_CHECK_MS);
   forget.unref();
 
   const natsLink = link;
@@ -116,6 +151,7 @@ export async function startBuffer(options: BufferServiceOptions): Promise<Buffer
         for (const subscription of subscriptions) subscription.unsubscribe();
       },
     },
+    { name: 'close console pages', run: () => feed.close() },
     { name: 'close media server', run: () => media.close() },
     { name: 'drain NATS', run: () => natsLink.drain() },
     { name: 'close HTTP server', run: () => health.close() },

@@ -1,4 +1,5 @@
 import { decodeEnvelope, isWireError, LossCounter, Reassembler } from '../wire/index.js';
+import { BitrateHistory } from './bitrate-history.js';
 import { OutputTimeline } from './output-timeline.js';
 import { StreamRing, type StreamRingOptions } from './stream-ring.js';
 
@@ -31,6 +32,8 @@ export interface BufferedStreamSummary {
 /** One stream's side of the buffer: envelopes in, a ring of playable access units out. */
 export class BufferedStream {
   readonly ring: StreamRing;
+  /** What arrived per second over the last 5 minutes. */
+  readonly bitrate = new BitrateHistory(300);
   readonly #timeline = new OutputTimeline();
   readonly #reassembler = new Reassembler();
   readonly #loss = new LossCounter();
@@ -76,6 +79,7 @@ export class BufferedStream {
     }
     this.#inputPriority = packet.inputPriority;
     this.#lastPacketAt = now;
+    this.bitrate.add(now, packet.data.byteLength);
     this.ring.push(this.#timeline.place(packet));
   }
 

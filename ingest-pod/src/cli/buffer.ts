@@ -30,6 +30,8 @@ export async function bufferCommand(argv: string[]): Promise<number> {
       'max-mb-per-stream': { type: 'string', default: '256' },
       ...NATS_FLAGS,
       replica: { type: 'string' },
+      'push-rtmp-url': { type: 'string' },
+      'push-srt-url': { type: 'string' },
     },
   });
   if (positionals.length > 0) throw new CliError(BUFFER_USAGE);
@@ -52,6 +54,7 @@ export async function bufferCommand(argv: string[]): Promise<number> {
     windowMs: parsePositiveSeconds('--window-seconds', values['window-seconds']) * 1000,
     maxBytesPerStream: maxMb * 1024 * 1024,
     maxQueuedBytesPerViewer: MAX_QUEUED_BYTES_PER_VIEWER,
+    pushListener: { rtmp: values['push-rtmp-url'], srt: values['push-srt-url'] },
     replica: values.replica ?? (env.HOSTNAME || hostname()),
   });
   handleShutdown({ log: service.log, steps: service.shutdownSteps });

@@ -4,7 +4,11 @@ import { readFile } from 'node:fs/promises';
 import { after, before } from 'node:test';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { AVPacket } from '../../src/avpacket.js';
-import { type BufferService, startBuffer } from '../../src/buffer/buffer-service.js';
+import {
+  type BufferService,
+  type BufferServiceOptions,
+  startBuffer,
+} from '../../src/buffer/buffer-service.js';
 import type { BufferedStreamSummary } from '../../src/buffer/buffered-stream.js';
 import { encodeEnvelopes, type WirePacket } from '../../src/wire/index.js';
 import { demuxAll } from '../mpegts/demux-helpers.js';
@@ -52,6 +56,23 @@ export function firstGopEnd(packets: readonly AVPacket[]): number {
   return end < 0 ? packets.length : end;
 }
 
+/** A quiet buffer on free 127.0.0.1 ports that keeps a minute of each stream. */
+export function testBufferOptions(natsUrl: string, namespaces: string[]): BufferServiceOptions {
+  return {
+    natsUrl,
+    namespaces,
+    host: '127.0.0.1',
+    port: 0,
+    metricsPort: 0,
+    windowMs: 60_000,
+    maxBytesPerStream: 64 * 1024 * 1024,
+    maxQueuedBytesPerViewer: 8 * 1024 * 1024,
+    replica: 'test',
+    logLevel: 'silent',
+    processMetrics: false,
+  };
+}
+
 export interface BufferOnBus {
   readonly nc: NatsConnection;
   readonly buffer: BufferService;
@@ -74,19 +95,7 @@ export function bufferOnBus({ seconds }: { seconds: number }): BufferOnBus {
     dir = await makeTempDir();
     nats = await startNats();
     nc = await connect({ servers: nats.url });
-    buffer = await startBuffer({
-      natsUrl: nats.url,
-      namespaces: ['demo'],
-      host: '127.0.0.1',
-      port: 0,
-      metricsPort: 0,
-      windowMs: 60_000,
-      maxBytesPerStream: 64 * 1024 * 1024,
-      maxQueuedBytesPerViewer: 8 * 1024 * 1024,
-      replica: 'test',
-      logLevel: 'silent',
-      processMetrics: false,
-    });
+    buffer = await startBuffer(testBufferOptions(nats.url, ['demo']));
     const file = await makeTsFile(dir.path, { video: 'h264-bframes', audio: 'aac', seconds });
     packets = demuxAll(await readFile(file)).packets;
   });

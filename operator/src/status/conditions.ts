@@ -1,12 +1,6 @@
-import type { Condition } from '@tributary/crds';
+import type { Condition, ConditionValue } from '@tributary/crds';
 
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
-
-export interface ConditionValue {
-  status: ConditionStatus;
-  reason: string;
-  message: string;
-}
+export type { ConditionStatus, ConditionValue } from '@tributary/crds';
 
 /** metav1.Time: RFC 3339 with whole seconds, as the apiserver writes it. */
 export function metaTime(ms: number): string {

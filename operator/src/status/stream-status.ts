@@ -1,6 +1,8 @@
 import {
+  assessIngestReport,
   type InputStatus,
   type PodRecreation,
+  pushEndpoints,
   redactUrl,
   type Stream,
   type StreamPhase,
@@ -90,42 +92,7 @@ function assess(
       degraded: healthy,
     };
   }
-  const active = snapshot.activeInput;
-  const activeState = active === null ? undefined : snapshot.inputs.find((i) => i.priority === active)?.state;
-  const failing = snapshot.inputs.filter((i) => i.state === 'degraded' && i.priority !== active);
-  const lastError = (i: InputStatus) => (i.errors?.[0] ? `: ${i.errors[0].message}` : '');
-  if (active === null || activeState !== 'active') {
-    if (snapshot.exhausted) {
-      const message = `no input delivers${failing[0] ? `; ${label(failing[0].priority)}${lastError(failing[0])}` : ''}`;
-      return {
-        phase: 'Failed',
-        live: not('InputsExhausted', message),
-        degraded: { status: 'True', reason: 'AllInputsFailing', message },
-      };
-    }
-    return { phase: 'Connecting', live: not('NoActiveInput', 'connecting to an input'), degraded: healthy };
-  }
-  const live: ConditionValue = {
-    status: 'True',
-    reason: 'InputActive',
-    message: `${label(active)} is active`,
-  };
-  if (active > 0) {
-    const primary = snapshot.inputs.find((i) => i.priority === 0);
-    const why = primary
-      ? `${label(0)} is ${primary.state}${lastError(primary)}`
-      : `${label(0)} is not available`;
-    return {
-      phase: 'Degraded',
-      live,
-      degraded: { status: 'True', reason: 'OnFallbackInput', message: `ingesting ${label(active)}; ${why}` },
-    };
-  }
-  if (failing[0]) {
-    const message = failing.map((i) => `${label(i.priority)} is degraded${lastError(i)}`).join('; ');
-    return { phase: 'Degraded', live, degraded: { status: 'True', reason: 'InputsFailing', message } };
-  }
-  return { phase: 'Live', live, degraded: healthy };
+  return assessIngestReport(snapshot, label);
 }
 
 function scheduledCondition(facts: StatusFacts): ConditionValue {
@@ -210,19 +177,13 @@ export function streamStatus(facts: StatusFacts, previous: StreamStatus | undefi
     if (bitrate !== undefined) status.bitrateKbps = bitrate;
   }
   if (facts.podName && facts.pod.kind !== 'none') status.pod = facts.podName;
-  const endpoints = pushEndpoints(facts);
+  const endpoints = streamPushEndpoints(facts);
   if (endpoints) status.pushEndpoints = endpoints;
   if (facts.podRecreation) status.podRecreation = facts.podRecreation;
   return status;
 }
 
-function pushEndpoints(facts: StatusFacts): StreamStatus['pushEndpoints'] {
+function streamPushEndpoints(facts: StatusFacts): StreamStatus['pushEndpoints'] {
   if (!hasPushInput(facts.stream) || (!facts.push?.rtmp && !facts.push?.srt)) return undefined;
-  const ns = facts.stream.metadata.namespace ?? '';
-  const name = facts.stream.metadata.name;
-  const out: NonNullable<StreamStatus['pushEndpoints']> = {};
-  if (facts.push.rtmp) out.rtmp = `${facts.push.rtmp.replace(/\/$/, '')}/${ns}/${name}`;
-  // The `publish:` form needs no percent-encoding, which some callers (ffmpeg 5.1) never undo.
-  if (facts.push.srt) out.srt = `${facts.push.srt}?streamid=publish:${ns}/${name}`;
-  return out;
+  return pushEndpoints(facts.push, facts.stream.metadata.namespace ?? '', facts.stream.metadata.name);
 }
