@@ -22,7 +22,9 @@ export type NatsIdentity =
   | { kind: 'stream'; namespace: string; stream: string; copyFrom?: readonly CopySource[] }
   | { kind: 'operator' }
   | { kind: 'push-listener' }
-  | { kind: 'reader'; namespace: string };
+  | { kind: 'reader'; namespace: string }
+  /** `namespaces`: whose Streams it buffers; empty: every namespace. */
+  | { kind: 'buffer'; namespaces: readonly string[] };
 
 /** Reply inboxes: `_INBOX.<ns>.<stream>` for a Stream's pod; `_INBOX._<role>` for the rest (no namespace starts with `_`). */
 export function natsInboxPrefix(identity: NatsIdentity): string {
@@ -85,7 +87,8 @@ function copyReads(prefix: string, namespace: string, sources: readonly CopySour
  * - the operator is the only publisher of `.control`, and hears every `.status`; it deletes
  *   deleted Streams' routes and marks;
  * - the push-listener relays on `_push`, reads routes and owns active marks;
- * - a reader (a buffer pod or `tributary tail`) hears one namespace's `.av/.events/.status`.
+ * - a reader (a buffer pod or `tributary tail`) hears one namespace's `.av/.events/.status`;
+ * - the chart's buffer hears the `.av/.events/.status` of its namespaces (or of every namespace).
  */
 export function natsPermissions(prefix: string, identity: NatsIdentity): SubjectPermissions {
   checkPrefix(prefix);
@@ -153,5 +156,18 @@ export function natsPermissions(prefix: string, identity: NatsIdentity): Subject
         ),
         inboxPrefix,
       };
+    case 'buffer': {
+      for (const namespace of identity.namespaces)
+        if (!isNamespaceName(namespace))
+          throw new TypeError(`not a namespace name: ${JSON.stringify(namespace)}`);
+      const namespaces = identity.namespaces.length === 0 ? ['*'] : [...new Set(identity.namespaces)].sort();
+      return {
+        publish: [],
+        subscribe: namespaces.flatMap((namespace) =>
+          ['av', 'events', 'status'].map((channel) => `${prefix}.${namespace}.*.${channel}`),
+        ),
+        inboxPrefix,
+      };
+    }
   }
 }

@@ -51,6 +51,7 @@ describe('NATS permissions', () => {
     assert.deepEqual(control({ kind: 'operator' }), ['tributary.*.*.control']);
     assert.deepEqual(control({ kind: 'push-listener' }), []);
     assert.deepEqual(control({ kind: 'reader', namespace: 'news' }), []);
+    assert.deepEqual(control({ kind: 'buffer', namespaces: [] }), []);
     assert.deepEqual(control({ kind: 'stream', namespace: 'news', stream: 'cam' }), []);
   });
 
@@ -64,11 +65,46 @@ describe('NATS permissions', () => {
     ]);
   });
 
+  it("give the buffer its namespaces' media, events and status, and nothing to publish", () => {
+    const p = natsPermissions('tributary', { kind: 'buffer', namespaces: ['sports', 'news', 'news'] });
+    assert.deepEqual(p.publish, []);
+    assert.equal(p.respond, undefined);
+    assert.deepEqual(p.subscribe, [
+      'tributary.news.*.av',
+      'tributary.news.*.events',
+      'tributary.news.*.status',
+      'tributary.sports.*.av',
+      'tributary.sports.*.events',
+      'tributary.sports.*.status',
+    ]);
+    assert.equal(p.inboxPrefix, '_INBOX._buffer');
+  });
+
+  it('give a buffer without namespaces every namespace, and never .control or _push', () => {
+    const p = natsPermissions('tributary', { kind: 'buffer', namespaces: [] });
+    assert.deepEqual(p.publish, []);
+    assert.deepEqual(p.subscribe, ['tributary.*.*.av', 'tributary.*.*.events', 'tributary.*.*.status']);
+    // A NATS token wildcard: what each granted pattern matches, as nats-server reads it.
+    const matches = (pattern: string, subject: string) => {
+      const want = pattern.split('.');
+      const got = subject.split('.');
+      return want.length === got.length && want.every((token, i) => token === '*' || token === got[i]);
+    };
+    const hears = (subject: string) => p.subscribe.some((pattern) => matches(pattern, subject));
+    assert.ok(hears('tributary.news.cam.av'));
+    assert.ok(hears('tributary.news.cam.status'));
+    assert.ok(!hears('tributary.news.cam.control'));
+    assert.ok(!hears('tributary._push.news.cam'));
+    assert.ok(!hears('tributary.news.cam.av.1080p'), 'a rung subject is not a Stream channel');
+    assert.ok(!p.subscribe.some((s) => s.includes('>')), 'no tail wildcard');
+  });
+
   it('give each identity its own inbox prefix', () => {
     const prefixes = [
       natsInboxPrefix({ kind: 'operator' }),
       natsInboxPrefix({ kind: 'push-listener' }),
       natsInboxPrefix({ kind: 'reader', namespace: 'news' }),
+      natsInboxPrefix({ kind: 'buffer', namespaces: ['news'] }),
       natsInboxPrefix({ kind: 'stream', namespace: 'news', stream: 'cam' }),
     ];
     assert.equal(new Set(prefixes).size, prefixes.length);
@@ -81,5 +117,6 @@ describe('NATS permissions', () => {
       /Stream name/,
     );
     assert.throws(() => natsPermissions('t', { kind: 'reader', namespace: '>' }), /namespace/);
+    assert.throws(() => natsPermissions('t', { kind: 'buffer', namespaces: ['news', '*'] }), /namespace/);
   });
 });

@@ -1,6 +1,11 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SUBJECT_PREFIX, parseDuration, subjectPrefixProblem } from '@tributary/crds';
+import {
+  DEFAULT_SUBJECT_PREFIX,
+  isNamespaceName,
+  parseDuration,
+  subjectPrefixProblem,
+} from '@tributary/crds';
 import type { NamespaceScope } from './controller/object-cache.js';
 import type { NatsAuthOptions } from './nats-auth/nats-credentials.js';
 import { readSealingPublicKey } from './push/sealing-key.js';
@@ -19,7 +24,8 @@ export interface OperatorOptions {
   ingestNatsCredentials?: { secret: string; key: string } | undefined;
   /**
    * The operator mints every NATS credential from the authority in this Secret (in `namespace`,
-   * the operator's own): its own, one per Stream, the push-listener's and one read-only per namespace.
+   * the operator's own): its own, one per Stream, the push-listener's, the buffer's and one
+   * read-only per namespace.
    */
   natsAuth?: NatsAuthOptions | undefined;
   subjectPrefix: string;
@@ -66,6 +72,8 @@ export const USAGE = `usage: tributary-operator [options]   (each option also re
   --nats-auth-secret <name>       [NATS_AUTH_SECRET]  mint NATS credentials from the keys in this Secret
                                   (operator namespace; created when absent)
   --push-listener-nats-secret <name>  [PUSH_LISTENER_NATS_SECRET]  where the push-listener's credential goes
+  --buffer-nats-secret <name>     [BUFFER_NATS_SECRET]  where the buffer's credential goes (operator namespace)
+  --buffer-namespaces <a,b>       [BUFFER_NAMESPACES]  whose Streams the buffer may hear; default: all
   --reader-nats-secret <name>     [READER_NATS_SECRET]  per-namespace read-only credential; default: tributary-nats-reader
   --nats-ca-file <pem>            [NATS_CA_FILE]      CA of a TLS NATS, handed to every pod with its credential
   --subject-prefix <prefix>       [SUBJECT_PREFIX]    default: tributary
@@ -96,6 +104,8 @@ const FLAGS = {
   'ingest-nats-creds-secret': 'INGEST_NATS_CREDS_SECRET',
   'nats-auth-secret': 'NATS_AUTH_SECRET',
   'push-listener-nats-secret': 'PUSH_LISTENER_NATS_SECRET',
+  'buffer-nats-secret': 'BUFFER_NATS_SECRET',
+  'buffer-namespaces': 'BUFFER_NAMESPACES',
   'reader-nats-secret': 'READER_NATS_SECRET',
   'nats-ca-file': 'NATS_CA_FILE',
   'subject-prefix': 'SUBJECT_PREFIX',
@@ -209,6 +219,27 @@ function pushListenerKey(file: string | undefined): string | undefined {
   }
 }
 
+function bufferCredential(
+  secret: string | undefined,
+  namespacesText: string | undefined,
+): NatsAuthOptions['buffer'] {
+  const namespaces = (namespacesText ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  if (!secret) {
+    if (namespaces.length > 0)
+      throw new OptionsError(
+        '--buffer-namespaces: only used with --buffer-nats-secret (the credential they shape)',
+      );
+    return undefined;
+  }
+  const bad = namespaces.find((n) => !isNamespaceName(n));
+  if (bad !== undefined)
+    throw new OptionsError(`--buffer-namespaces: "${bad}" is not a namespace name; list them as news,sports`);
+  return { secret, namespaces };
+}
+
 /** Options from flags, falling back to the environment (as the Helm chart sets it). */
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): OperatorOptions {
   const { values: flags } = parseArgs({
@@ -256,6 +287,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): OperatorOp
           secret: authSecret,
           namespace: leaseNamespace,
           pushListenerSecret: values['push-listener-nats-secret'],
+          buffer: bufferCredential(values['buffer-nats-secret'], values['buffer-namespaces']),
           readerSecret: values['reader-nats-secret'] ?? 'tributary-nats-reader',
           caFile: values['nats-ca-file'],
         }

@@ -76,3 +76,24 @@ test('bad values are refused with the option named', () => {
   assert.throws(() => parseOptions(['--workers', '0'], {}), /workers/);
   assert.throws(() => parseOptions(['--no-such-flag', 'x'], {}), /no-such-flag/);
 });
+
+test("the push-listener's and the buffer's credential Secrets, with the buffer's namespaces", () => {
+  const auth = { NATS_AUTH_SECRET: 'tributary-nats-auth', POD_NAMESPACE: 'tributary-system' };
+  const o = parseOptions([], {
+    ...auth,
+    PUSH_LISTENER_NATS_SECRET: 'listener-nats',
+    BUFFER_NATS_SECRET: 'buffer-nats',
+    BUFFER_NAMESPACES: 'news, sports',
+  });
+  assert.equal(o.natsAuth?.namespace, 'tributary-system');
+  assert.equal(o.natsAuth?.pushListenerSecret, 'listener-nats');
+  assert.deepEqual(o.natsAuth?.buffer, { secret: 'buffer-nats', namespaces: ['news', 'sports'] });
+  const everyNamespace = parseOptions(['--buffer-nats-secret', 'buffer-nats'], auth);
+  assert.deepEqual(everyNamespace.natsAuth?.buffer, { secret: 'buffer-nats', namespaces: [] });
+  assert.equal(parseOptions([], auth).natsAuth?.buffer, undefined, 'no buffer: no Secret');
+  assert.throws(
+    () => parseOptions(['--buffer-nats-secret', 'b', '--buffer-namespaces', 'news,*'], auth),
+    (e) => e instanceof OptionsError && /--buffer-namespaces: "\*" is not a namespace name/.test(e.message),
+  );
+  assert.throws(() => parseOptions(['--buffer-namespaces', 'news'], auth), /--buffer-namespaces: only used/);
+});

@@ -82,6 +82,19 @@ const valueSets: Record<string, Values> = {
     nats: { tls: { enabled: true, secretName: 'nats-tls' } },
     pushListener: { enabled: true },
   },
+  'buffer with every option, beside the push-listener': {
+    buffer: {
+      enabled: true,
+      replicas: 2,
+      namespaces: WATCHED,
+      service: { type: 'LoadBalancer', annotations: { 'lb.example/kind': 'nlb' } },
+      priorityClassName: 'system-cluster-critical',
+      extraEnv: [{ name: 'EXTRA', value: '1' }],
+    },
+    pushListener: { enabled: true },
+    networkPolicy: { enabled: true, bufferClientNamespaceSelector: { matchLabels: { team: 'video' } } },
+    serviceMonitor: { enabled: true },
+  },
 };
 
 describe('chart and examples on a real kube-apiserver (server-side dry run)', () => {

@@ -47,6 +47,8 @@ describe('helm install into the harness cluster', () => {
     `nats.url=${natsUrl}`,
     // The push-listener from the chart, each replica on its own pod address like the operator.
     ...['--set', 'pushListener.enabled=true', '--set', 'pushListener.bindAddress=$(POD_IP)'],
+    // The buffer too, on its credential from the operator.
+    ...['--set', 'buffer.enabled=true', '--set', 'buffer.bindAddress=$(POD_IP)'],
   ];
   const helmOk = async (args: string[]) => {
     const result = await helm(args, cluster.toolEnv());
@@ -163,6 +165,40 @@ describe('helm install into the harness cluster', () => {
     const appVersion = /appVersion: "?([^"\n]+)"?/.exec(chart)?.[1];
     assert.equal(container?.image, `ghcr.io/tributary/ingest-pod:${appVersion}`);
     assert.deepEqual(container?.resources?.requests, { cpu: '100m', memory: '96Mi' });
+  });
+
+  test('the chart runs the buffer: ready on its own NATS credential, it serves the Live Stream', async () => {
+    const apps = cluster.makeApiClient(AppsV1Api);
+    await waitFor(
+      async () =>
+        (await apps.readNamespacedDeployment({ namespace: NAMESPACE, name: `${RELEASE}-buffer` })).status
+          ?.readyReplicas === 1,
+      { what: 'a ready buffer replica', timeoutMs: 120_000, intervalMs: 500 },
+    );
+    const [buffer] = (
+      await cluster.core.listNamespacedPod({
+        namespace: NAMESPACE,
+        labelSelector: 'app.kubernetes.io/component=buffer',
+      })
+    ).items;
+    const address = buffer?.status?.podIP;
+    assert.ok(address, 'a buffer pod address');
+    type Listed = { streams: { namespace: string; name: string }[] };
+    const listed = await waitFor(
+      async () => {
+        const response = await fetch(`http://${address}:8000/streams`);
+        const body = (await response.json()) as Listed;
+        return body.streams.some((s) => s.namespace === streamNamespace && s.name === STREAM)
+          ? body
+          : undefined;
+      },
+      {
+        what: `GET /streams on the buffer to list ${streamNamespace}/${STREAM}`,
+        timeoutMs: 60_000,
+        intervalMs: 500,
+      },
+    );
+    assert.ok(listed.streams.length >= 1);
   });
 
   test('the chart runs the push-listener: two ready replicas, an RTMP encoder makes a push Stream Live', async () => {

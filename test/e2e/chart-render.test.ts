@@ -259,6 +259,7 @@ describe('the operator reads what the chart sets', () => {
     const authAndTls = {
       nats: { tls: { enabled: true, secretName: 'nats-tls' } },
       pushListener: { enabled: true },
+      buffer: { enabled: true, namespaces: ['news'] },
     };
     for (const values of [sharedCredentials, authAndTls]) {
       const deployment = byKind<V1Deployment>(await render(values), 'Deployment').get(operatorName)!;
@@ -782,5 +783,288 @@ describe('push-listener', () => {
     const result = await template(enabled({ nats: { jetstream: { enabled: false } } }));
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /pushListener\.enabled needs nats\.jetstream\.enabled/);
+  });
+});
+
+describe('buffer', () => {
+  const bufferName = 'demo-tributary-buffer';
+  const enabled = (extra: Values = {}): Values => ({
+    ...extra,
+    buffer: { enabled: true, ...(extra.buffer as object) },
+  });
+  const ofBuffer = (objects: KubernetesObject[]) =>
+    objects.filter((o) => o.metadata?.labels?.['app.kubernetes.io/component'] === 'buffer');
+  const bufferOf = async (values: Values) =>
+    byKind<V1Deployment>(await render(values), 'Deployment').get(bufferName)!;
+  type Peer = { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: unknown };
+  const natsPeers = (objects: KubernetesObject[]) => {
+    const policy = byKind<V1NetworkPolicy>(objects, 'NetworkPolicy').get('demo-tributary-nats');
+    const [clients] = (policy?.spec?.ingress ?? []) as { from?: Peer[] }[];
+    return clients?.from ?? [];
+  };
+
+  test('disabled by default: nothing of the buffer, and the operator mints no credential for it', async () => {
+    const objects = await render({ networkPolicy: { enabled: true }, serviceMonitor: { enabled: true } });
+    assert.deepEqual(ofBuffer(objects), []);
+    const operator = byKind<V1Deployment>(objects, 'Deployment').get(operatorName)!;
+    for (const name of envOf(operator).keys()) assert.doesNotMatch(name, /^BUFFER_/);
+    assert.ok(
+      !natsPeers(objects).some(
+        (p) => p.podSelector?.matchLabels?.['app.kubernetes.io/component'] === 'buffer',
+      ),
+    );
+  });
+
+  test('enabled: Deployment, Service, metrics Service, ServiceAccount and NetworkPolicy', async () => {
+    const objects = ofBuffer(await render(enabled()));
+    assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata?.name}`).sort(), [
+      `Deployment/${bufferName}`,
+      `NetworkPolicy/${bufferName}`,
+      `Service/${bufferName}`,
+      `Service/${bufferName}-metrics`,
+      `ServiceAccount/${bufferName}`,
+    ]);
+  });
+
+  test('the buffer pod: the ingest image, args, ports, probes, limits, locked down', async () => {
+    const values = enabled({
+      ingest: { image: { repository: 'registry.example/ingest', tag: '2.0.0' } },
+      nats: { subjectPrefix: 'tv' },
+      buffer: { namespaces: ['news', 'sports'], windowSeconds: 45, maxMbPerStream: 128 },
+    });
+    const deployment = await bufferOf(values);
+    const pod = deployment.spec!.template.spec!;
+    const container = pod.containers[0]!;
+    assert.equal(container.image, 'registry.example/ingest:2.0.0');
+    assert.deepEqual(container.args, [
+      'buffer',
+      '--host=0.0.0.0',
+      '--port=8000',
+      '--metrics-port=8080',
+      '--subject-prefix=tv',
+      '--window-seconds=45',
+      '--max-mb-per-stream=128',
+      '--namespace=news',
+      '--namespace=sports',
+    ]);
+    assert.deepEqual(
+      container.ports?.map((p) => `${p.name} ${p.containerPort}/${p.protocol}`),
+      ['http 8000/TCP', 'metrics 8080/TCP'],
+    );
+    assert.equal(container.livenessProbe?.httpGet?.path, '/healthz');
+    assert.equal(container.readinessProbe?.httpGet?.path, '/readyz');
+    assert.equal(container.livenessProbe?.httpGet?.port, 'metrics');
+    assert.equal(container.readinessProbe?.httpGet?.port, 'metrics');
+    assert.deepEqual(container.resources, {
+      requests: { cpu: '100m', memory: '256Mi' },
+      limits: { memory: '1Gi' },
+    });
+    assert.equal(deployment.spec?.replicas, 1);
+    const labels = deployment.spec?.template.metadata?.labels ?? {};
+    assert.equal(labels['tributary.io/nats-client'], 'true', 'the NATS NetworkPolicy admits it');
+    assert.equal(labels['app.kubernetes.io/component'], 'buffer');
+    assert.equal(pod.automountServiceAccountToken, false);
+    assert.equal(pod.serviceAccountName, bufferName);
+    assert.equal(pod.securityContext?.runAsNonRoot, true);
+    assert.equal(container.securityContext?.readOnlyRootFilesystem, true);
+    assert.equal(container.securityContext?.allowPrivilegeEscalation, false);
+    assert.deepEqual(container.securityContext?.capabilities?.drop, ['ALL']);
+    const tmp = container.volumeMounts?.find((m) => m.mountPath === '/tmp');
+    assert.ok(pod.volumes?.find((v) => v.name === tmp?.name)?.emptyDir, 'a writable /tmp');
+    const objects = await render(values);
+    const sa = byKind<V1ServiceAccount>(objects, 'ServiceAccount').get(bufferName)!;
+    assert.equal(sa.automountServiceAccountToken, false);
+    const svc = byKind<V1Service>(objects, 'Service').get(bufferName)!;
+    assert.deepEqual(
+      svc.spec?.ports?.map((p) => `${p.name} ${p.port}->${p.targetPort}/${p.protocol}`),
+      ['http 8000->http/TCP'],
+    );
+    assert.equal(svc.spec?.type, 'ClusterIP');
+    const metrics = byKind<V1Service>(objects, 'Service').get(`${bufferName}-metrics`)!;
+    assert.deepEqual(
+      metrics.spec?.ports?.map((p) => `${p.name} ${p.port}->${p.targetPort}`),
+      ['metrics 8080->metrics'],
+    );
+    for (const service of [svc, metrics])
+      for (const [key, value] of Object.entries(service.spec?.selector ?? {}))
+        assert.equal(labels[key], value, `${service.metadata?.name} selects the buffer pods (${key})`);
+  });
+
+  test('NATS from the credential the operator writes for it, in the namespaces it buffers', async () => {
+    const objects = await render(enabled({ buffer: { namespaces: ['news', 'sports'] } }));
+    const deployment = byKind<V1Deployment>(objects, 'Deployment').get(bufferName)!;
+    const pod = deployment.spec!.template.spec!;
+    const env = envOf(deployment);
+    assert.equal(env.get('NATS_URL'), 'nats://demo-tributary-nats.tributary-system.svc:4222');
+    const volume = pod.volumes?.find((v) => v.secret?.secretName === 'demo-tributary-buffer-nats');
+    const mount = pod.containers[0]?.volumeMounts?.find((m) => m.name === volume?.name);
+    assert.equal(env.get('NATS_CREDS'), `${mount?.mountPath}/${volume?.secret?.items?.[0]?.path}`);
+    assert.equal(mount?.readOnly, true);
+    // The operator, given the rendered environment, writes that Secret with those namespaces.
+    const operatorEnv = envOf(byKind<V1Deployment>(objects, 'Deployment').get(operatorName)!);
+    assert.equal(operatorEnv.get('BUFFER_NATS_SECRET'), 'demo-tributary-buffer-nats');
+    assert.equal(operatorEnv.get('BUFFER_NAMESPACES'), 'news,sports');
+    const rendered: Record<string, string> = { POD_NAMESPACE: 'tributary-system' };
+    for (const [name, value] of operatorEnv) if (value !== undefined) rendered[name] = value;
+    const options = parseOptions([], rendered);
+    assert.deepEqual(options.natsAuth?.buffer, {
+      secret: volume?.secret?.secretName,
+      namespaces: ['news', 'sports'],
+    });
+    assert.equal(
+      options.natsAuth?.namespace,
+      'tributary-system',
+      'beside the buffer, in the release namespace',
+    );
+    const everyNamespace = envOf(
+      byKind<V1Deployment>(await render(enabled()), 'Deployment').get(operatorName)!,
+    );
+    assert.equal(everyNamespace.get('BUFFER_NAMESPACES'), '');
+    assert.ok(
+      !(await bufferOf(enabled())).spec?.template.spec?.containers[0]?.args?.some((a) =>
+        a.startsWith('--namespace'),
+      ),
+    );
+  });
+
+  test('with TLS the CA comes with the credential; without authorization the shared credential is mounted', async () => {
+    const tls = await bufferOf(enabled({ nats: { tls: { enabled: true, secretName: 'nats-tls' } } }));
+    const items = tls.spec?.template.spec?.volumes?.find((v) => v.name === 'nats-credentials')?.secret?.items;
+    assert.deepEqual(
+      items?.map((i) => i.path),
+      ['nats.creds', 'ca.crt'],
+    );
+    assert.equal(envOf(tls).get('NODE_EXTRA_CA_CERTS'), '/etc/tributary/nats/ca.crt');
+    assert.equal(envOf(tls).get('NATS_URL'), 'tls://demo-tributary-nats.tributary-system.svc:4222');
+    const shared = enabled({
+      nats: {
+        enabled: false,
+        url: 'nats://nats.messaging:4222',
+        auth: { enabled: false },
+        credentials: { secretName: 'nats-user', key: 'user.creds' },
+      },
+    });
+    const objects = await render(shared);
+    const deployment = byKind<V1Deployment>(objects, 'Deployment').get(bufferName)!;
+    assert.equal(envOf(deployment).get('NATS_CREDS'), '/etc/tributary/nats/user.creds');
+    assert.ok(deployment.spec?.template.spec?.volumes?.some((v) => v.secret?.secretName === 'nats-user'));
+    const operatorEnv = envOf(byKind<V1Deployment>(objects, 'Deployment').get(operatorName)!);
+    assert.equal(operatorEnv.get('BUFFER_NATS_SECRET'), undefined, 'nothing to mint without authorization');
+    const open = await bufferOf(enabled({ nats: { auth: { enabled: false } } }));
+    assert.equal(envOf(open).get('NATS_CREDS'), undefined);
+    assert.ok(!open.spec?.template.spec?.volumes?.some((v) => v.name === 'nats-credentials'));
+  });
+
+  test("the console shows the push-listener's publish URLs when it runs", async () => {
+    const args = async (values: Values) =>
+      (await bufferOf(values)).spec?.template.spec?.containers[0]?.args ?? [];
+    assert.ok(!(await args(enabled())).some((a) => a.startsWith('--push-')));
+    const withListener = await args(
+      enabled({
+        pushListener: { enabled: true, publicHost: 'push.example.com', service: { srtPort: 9010 } },
+      }),
+    );
+    assert.ok(withListener.includes('--push-rtmp-url=rtmp://push.example.com'));
+    assert.ok(withListener.includes('--push-srt-url=srt://push.example.com:9010'));
+  });
+
+  test('a NetworkPolicy: media and console from the cluster, metrics from the scrapers; NATS admits the buffer', async () => {
+    const scrapers = { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } };
+    const objects = await render(enabled({ networkPolicy: { metricsNamespaceSelector: scrapers } }));
+    const policy = byKind<V1NetworkPolicy>(objects, 'NetworkPolicy').get(bufferName)!;
+    type Rule = { from?: unknown; ports?: { port?: string | number; protocol?: string }[] };
+    const [media, metrics] = (policy.spec?.ingress ?? []) as Rule[];
+    assert.deepEqual(media?.from, [{ namespaceSelector: {} }], 'every namespace of the cluster');
+    assert.deepEqual(
+      media?.ports?.map((p) => `${p.port}/${p.protocol}`),
+      ['http/TCP'],
+    );
+    assert.deepEqual(metrics?.from, [{ namespaceSelector: scrapers }]);
+    assert.deepEqual(
+      metrics?.ports?.map((p) => `${p.port}/${p.protocol}`),
+      ['metrics/TCP'],
+    );
+    const deployment = byKind<V1Deployment>(objects, 'Deployment').get(bufferName)!;
+    const podLabels = deployment.spec?.template.metadata?.labels ?? {};
+    for (const [key, value] of Object.entries(policy.spec?.podSelector?.matchLabels ?? {}))
+      assert.equal(podLabels[key], value);
+    // Admitted by NATS even when natsClientNamespaceSelector leaves out the release namespace.
+    const narrowed = await render(
+      enabled({ networkPolicy: { natsClientNamespaceSelector: { matchLabels: { streams: 'yes' } } } }),
+    );
+    const own = natsPeers(narrowed).find(
+      (p) => p.podSelector?.matchLabels?.['app.kubernetes.io/component'] === 'buffer',
+    );
+    assert.ok(own, 'a peer for the buffer pods');
+    assert.equal(own.namespaceSelector, undefined, 'in the release namespace');
+    for (const [key, value] of Object.entries(own.podSelector?.matchLabels ?? {}))
+      assert.equal(podLabels[key], value);
+    const viewers = { matchLabels: { team: 'video' } };
+    const limited = await render(enabled({ networkPolicy: { bufferClientNamespaceSelector: viewers } }));
+    const [limitedMedia] = (byKind<V1NetworkPolicy>(limited, 'NetworkPolicy').get(bufferName)?.spec
+      ?.ingress ?? []) as Rule[];
+    assert.deepEqual(limitedMedia?.from, [{ namespaceSelector: viewers }]);
+    assert.equal(
+      byKind(await render(enabled({ networkPolicy: { enabled: false } })), 'NetworkPolicy').size,
+      0,
+    );
+  });
+
+  test('a ServiceMonitor on the metrics Service only when asked for', async () => {
+    const monitorsOf = async (values: Values) =>
+      (await render(values)).filter((o) => o.kind === 'ServiceMonitor' && o.metadata?.name === bufferName);
+    assert.equal((await monitorsOf(enabled())).length, 0);
+    const [monitor] = (await monitorsOf(
+      enabled({ serviceMonitor: { enabled: true } }),
+    )) as (KubernetesObject & {
+      spec: { endpoints: { port: string }[] };
+    })[];
+    assert.deepEqual(
+      monitor?.spec.endpoints.map((e) => e.port),
+      ['metrics'],
+    );
+  });
+
+  test('NOTES say how to open the console', async () => {
+    const result = await helm([
+      'install',
+      'demo',
+      CHART_DIR,
+      '--dry-run=client',
+      '--namespace',
+      'tributary-system',
+      '--set',
+      'buffer.enabled=true',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /kubectl -n tributary-system port-forward svc\/demo-tributary-buffer 8000:8000\n\s+then http:\/\/127\.0\.0\.1:8000\//,
+    );
+    const off = await helm([
+      'install',
+      'demo',
+      CHART_DIR,
+      '--dry-run=client',
+      '--namespace',
+      'tributary-system',
+    ]);
+    assert.doesNotMatch(off.stdout, /port-forward svc\/demo-tributary-buffer/);
+  });
+
+  test('the schema rejects bad values, naming them', async () => {
+    for (const [values, name] of [
+      [{ replicas: 0 }, /\/buffer\/replicas/],
+      [{ namespaces: ['News'] }, /\/buffer\/namespaces\/0/],
+      [{ namespaces: 'news' }, /\/buffer\/namespaces/],
+      [{ windowSeconds: 0 }, /\/buffer\/windowSeconds/],
+      [{ maxMbPerStream: 'lots' }, /\/buffer\/maxMbPerStream/],
+      [{ service: { port: 70000 } }, /\/buffer\/service\/port/],
+      [{ windowSecs: 30 }, /windowSecs/],
+    ] as const) {
+      const result = await template({ buffer: { enabled: true, ...values } });
+      assert.notEqual(result.code, 0, JSON.stringify(values));
+      assert.match(result.stderr, name);
+    }
   });
 });

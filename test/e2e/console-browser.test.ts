@@ -1,6 +1,7 @@
 // The console in a real browser (Debian's chromium, driven by playwright-core) on the harness
 // cluster: a Stream with two live UDP inputs runs in a real ingest pod, the buffer serves it, the
-// page lists it Live, its player plays, and stopping the primary source shows the failover.
+// page lists it Live, its player plays, and stopping the primary source shows the failover. A
+// viewer of the live MPEG-TS records across the failover: monotonic, decodable, and HLS marks it.
 // UPDATE_DOCS_SCREENSHOT=1 also writes the screenshot to docs/images/console.png.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -10,6 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type BufferService, startBuffer } from '../../ingest-pod/src/buffer/buffer-service.js';
 import { testBufferOptions } from '../../ingest-pod/test/buffer/bus-support.js';
+import { ffprobePackets } from '../../ingest-pod/test/support/media.js';
+import { runFfmpeg, spawnFfmpeg } from '../../ingest-pod/test/support/peers.js';
 import { REPO_ROOT } from '../../tools/cluster/index.js';
 import {
   type LiveOperatorBed,
@@ -72,6 +75,18 @@ describe('console in chromium', () => {
     // The player plays: its clock moves on by more than a second.
     const playedFrom = await playerTimeAbove(page, 0.5, 30_000);
     await playerTimeAbove(page, playedFrom + 1, 15_000);
+    // A viewer of the live MPEG-TS records across the failover below.
+    const recording = path.join(scratch, 'across-failover.ts');
+    const recorder = spawnFfmpeg([
+      '-i',
+      `http://127.0.0.1:${buffer.port}/${ns}/cam.ts`,
+      '-c',
+      'copy',
+      '-t',
+      '10',
+      recording,
+    ]);
+
     // The primary source stops: the page shows input 1 active, the stream Degraded and the switch.
     const stoppedAt = Date.now();
     await bed.sources[0]!.stop();
@@ -84,6 +99,18 @@ describe('console in chromium', () => {
     console.log(`console: failover shown ${shownAfterMs} ms after the primary source stopped`);
     assert.equal(await page.textContent(`${row} .input-cell`), '1');
     assert.equal(await page.textContent(`${row} .failovers-cell`), '1');
+
+    // The recording runs on across the switch: every stream's DTS increase, and it decodes.
+    assert.equal(await recorder.exited, 0, recorder.stderr());
+    for (const [index, packets] of await ffprobePackets(recording)) {
+      const dts = packets.map((p) => p.dts ?? 0);
+      const back = dts.findIndex((d, i) => i > 0 && d <= dts[i - 1]!);
+      assert.equal(back, -1, `stream ${index}: DTS go back at packet ${back}`);
+    }
+    await runFfmpeg(['-xerror', '-i', recording, '-f', 'null', '-']);
+    // HLS marks the failover's new session.
+    const playlist = await (await fetch(`http://127.0.0.1:${buffer.port}/${ns}/cam/index.m3u8`)).text();
+    assert.match(playlist, /#EXT-X-DISCONTINUITY\n/);
 
     // The player keeps playing from the backup.
     await playerTimeAbove(page, (await playerTimeAbove(page, 0, 1000)) + 1, 20_000);

@@ -30,6 +30,7 @@ import {
 const AUTH_SECRET = 'tributary-nats-auth';
 const READER_SECRET = 'tributary-nats-reader';
 const LISTENER_SECRET = 'tributary-push-listener-nats';
+const BUFFER_SECRET = 'tributary-buffer-nats';
 
 describe('operator: NATS authorization with per-Stream credentials', () => {
   let cluster: Cluster;
@@ -82,6 +83,7 @@ describe('operator: NATS authorization with per-Stream credentials', () => {
         [
           ...['--nats-url', natsUrl, '--nats-auth-secret', AUTH_SECRET, '--nats-ca-file', ca],
           ...['--reader-nats-secret', READER_SECRET, '--push-listener-nats-secret', LISTENER_SECRET],
+          ...['--buffer-nats-secret', BUFFER_SECRET, '--buffer-namespaces', ns],
           ...['--ingest-image', INGEST_IMAGE, '--status-interval', '2s'],
         ],
         { NODE_EXTRA_CA_CERTS: ca },
@@ -109,7 +111,7 @@ describe('operator: NATS authorization with per-Stream credentials', () => {
     await nats?.stop();
   });
 
-  test('a Stream goes Live on its own credential; readers of its namespace receive its AVPackets', async () => {
+  test('a Stream goes Live on its own credential; readers of its namespace and the buffer receive its AVPackets', async () => {
     await cluster.apply(streamObject(ns, 'news', { inputs: [{ url: `udp://127.0.0.1:${udpPort}` }] }));
     await waitForStream(
       cluster,
@@ -139,9 +141,20 @@ describe('operator: NATS authorization with per-Stream credentials', () => {
     let decoded = 0;
     for await (const message of subscription) if (!isWireError(decodeEnvelope(message.data))) decoded++;
     assert.equal(decoded, 50);
+
+    // The buffer's credential, written beside the operator, hears the namespace it was given.
+    const buffer = await connectAs(await secretText(OPERATOR_NAMESPACE, BUFFER_SECRET, 'nats.creds'), {
+      kind: 'buffer',
+      namespaces: [ns],
+    });
+    let buffered = 0;
+    for await (const message of buffer.nc.subscribe(`tributary.${ns}.*.av`, { max: 50 }))
+      if (!isWireError(decodeEnvelope(message.data))) buffered++;
+    assert.equal(buffered, 50);
+    assert.deepEqual(buffer.refused, []);
   });
 
-  test("another Stream's credential, the reader's and the push-listener's cannot speak for the Stream", async () => {
+  test("another Stream's credential, the reader's, the push-listener's and the buffer's cannot speak for the Stream", async () => {
     await cluster.apply(streamObject(ns, 'other', { inputs: [{ url: 'udp://127.0.0.1:9' }] }));
     const news = subjects('tributary', ns, 'news');
     const other = await connectAs(await secretText(ns, 'other-ingest-nats', 'nats.creds'), {
@@ -156,13 +169,23 @@ describe('operator: NATS authorization with per-Stream credentials', () => {
     const listener = await connectAs(await secretText(OPERATOR_NAMESPACE, LISTENER_SECRET, 'nats.creds'), {
       kind: 'push-listener',
     });
+    const buffer = await connectAs(await secretText(OPERATOR_NAMESPACE, BUFFER_SECRET, 'nats.creds'), {
+      kind: 'buffer',
+      namespaces: [ns],
+    });
     const forged = JSON.stringify({ phase: 'Failed', activeInput: 3 });
     other.nc.publish(news.status, forged);
     other.nc.publish(news.control, '{"op":"switch","priority":0}');
     reader.nc.publish(news.status, forged);
     listener.nc.publish(news.av, 'x');
+    buffer.nc.publish(news.status, forged);
+    buffer.nc.subscribe(news.control);
     await waitFor(
-      () => other.refused.length >= 2 && reader.refused.length >= 1 && listener.refused.length >= 1,
+      () =>
+        other.refused.length >= 2 &&
+        reader.refused.length >= 1 &&
+        listener.refused.length >= 1 &&
+        buffer.refused.length >= 2,
       {
         what: 'the server to refuse every forged message',
         timeoutMs: 10_000,
@@ -172,6 +195,8 @@ describe('operator: NATS authorization with per-Stream credentials', () => {
       other.refused.join('\n'),
       new RegExp(`Permissions Violation for Publish to "${news.status.replaceAll('.', '\\.')}"`),
     );
+    assert.match(buffer.refused.join('\n'), /Permissions Violation for Publish/);
+    assert.match(buffer.refused.join('\n'), /Permissions Violation for Subscription/);
     const stream = await waitForStream(
       cluster,
       ns,

@@ -136,6 +136,13 @@ describe('the generated schema, applied by helm', () => {
           allowedNfsServers: ['*'],
         },
         nats: { maxPayload: '8MB', jetstream: { persistence: { enabled: true, size: '10Gi' } } },
+        buffer: {
+          enabled: true,
+          namespaces: ['team-a'],
+          windowSeconds: 120,
+          maxMbPerStream: 512,
+          resources: { requests: { cpu: '200m', memory: '512Mi' }, limits: { memory: '2Gi' } },
+        },
       },
     ] as Values[]) {
       const result = await template(values);
@@ -162,6 +169,8 @@ describe('the generated schema, applied by helm', () => {
       [{ nameOverride: 'x'.repeat(41) }, /\/nameOverride/],
       [{ ingest: { image: { digest: 'sha256:abc' } } }, /\/ingest\/image\/digest/],
       [{ nats: { url: 'http://nats:4222' } }, /\/nats\/url/],
+      [{ buffer: { windowSeconds: 3601 } }, /\/buffer\/windowSeconds/],
+      [{ buffer: { resources: { limits: { memory: 'a lot' } } } }, /\/buffer\/resources\/limits\/memory/],
       [
         { pushListener: { autoscaling: { scaleDownStabilizationSeconds: 3601 } } },
         /scaleDownStabilizationSeconds/,

@@ -142,3 +142,17 @@ app.kubernetes.io/managed-by: tributary-operator
 {{- define "tributary.pushListener.srtUrl" -}}
 {{- printf "srt://%s:%d" (include "tributary.pushListener.host" .) (int .Values.pushListener.service.srtPort) }}
 {{- end }}
+
+{{/* At most 53 characters; its metrics Service, <fullname>-buffer-metrics, at most 61. */}}
+{{- define "tributary.buffer.fullname" -}}
+{{- printf "%s-buffer" (include "tributary.fullname" .) }}
+{{- end }}
+
+{{/* The buffer's NATS credential: minted by the operator, or the one given for an existing NATS. */}}
+{{- define "tributary.buffer.natsSecret" -}}
+{{- if .Values.nats.auth.enabled }}
+{{- printf "%s-buffer-nats" (include "tributary.fullname" .) }}
+{{- else }}
+{{- .Values.nats.credentials.secretName }}
+{{- end }}
+{{- end }}

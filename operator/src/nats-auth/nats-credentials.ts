@@ -1,7 +1,7 @@
 // The operator's side of NATS authorization at run time: load (or create) the authority, mint the
-// operator's own credential, keep the push-listener's, each Stream's and each namespace's reader
-// credential Secret written, and (while leading) revoke the keys of deleted Streams and replaced
-// credentials, telling nats-server at once.
+// operator's own credential, keep the push-listener's, the buffer's, each Stream's and each
+// namespace's reader credential Secret written, and (while leading) revoke the keys of deleted
+// Streams and replaced credentials, telling nats-server at once.
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Stream } from '@tributary/crds';
@@ -20,6 +20,8 @@ export interface NatsAuthOptions {
   namespace: string;
   /** Secret (in `namespace`) to write the push-listener's credential to. */
   pushListenerSecret?: string | undefined;
+  /** Secret (in `namespace`) to write the buffer's credential to; `namespaces` empty: every namespace. */
+  buffer?: { secret: string; namespaces: readonly string[] } | undefined;
   /** Secret written in every namespace with Streams: a read-only credential for its subjects. */
   readerSecret: string;
   /** CA certificate (PEM) of a TLS-enabled NATS, copied into every credential Secret for the pods. */
@@ -74,9 +76,9 @@ export class NatsCredentials {
     this.#lifetimeSec = lifetimeSec;
   }
 
-  /** Loads the authority (creating it on first start), mints the operator's credential and writes the push-listener's. */
+  /** Loads the authority (creating it on first start), mints the operator's credential, writes the push-listener's and the buffer's. */
   async load(): Promise<void> {
-    const { secret, namespace, pushListenerSecret, caFile } = this.#options;
+    const { secret, namespace, pushListenerSecret, buffer, caFile } = this.#options;
     // Imported here: an operator without NATS authorization never loads the JWT libraries.
     const [{ loadOrCreateAuthority }, { CredentialSecrets }, { LedgerSecret }] = await Promise.all([
       import('./authority-secret.js'),
@@ -114,6 +116,12 @@ export class NatsCredentials {
         namespace,
         name: pushListenerSecret,
         identity: { kind: 'push-listener' },
+      });
+    if (buffer)
+      await this.#secrets.ensure({
+        namespace,
+        name: buffer.secret,
+        identity: { kind: 'buffer', namespaces: buffer.namespaces },
       });
   }
 

@@ -34,6 +34,12 @@
 - name: PUSH_LISTENER_NATS_SECRET
   value: {{ include "tributary.pushListener.natsSecret" . | quote }}
 {{- end }}
+{{- if .Values.buffer.enabled }}
+- name: BUFFER_NATS_SECRET
+  value: {{ include "tributary.buffer.natsSecret" . | quote }}
+- name: BUFFER_NAMESPACES
+  value: {{ join "," .Values.buffer.namespaces | quote }}
+{{- end }}
 {{- else if .Values.nats.credentials.secretName }}
 - name: NATS_CREDS
   value: {{ printf "/etc/tributary/nats/%s" .Values.nats.credentials.key | quote }}
