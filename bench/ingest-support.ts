@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface Figure {
   bench: string;
@@ -91,6 +92,17 @@ export function podNodeFlags(): string[] {
   const flags = /^ARG NODE_FLAGS="([^"]*)"$/m.exec(dockerfile)?.[1];
   if (flags === undefined) throw new Error('docker/ingest-pod.Dockerfile sets no ARG NODE_FLAGS');
   return flags.split(' ').filter((flag) => flag !== '');
+}
+
+/**
+ * Makes the calling bench run with the pod's node flags: without them, it runs itself again with
+ * them and exits with that run's status.
+ */
+export function runWithPodNodeFlags(benchUrl: string): void {
+  const flags = podNodeFlags();
+  if (flags.every((flag) => process.execArgv.includes(flag))) return;
+  const args = [...flags, ...process.execArgv, fileURLToPath(benchUrl)];
+  process.exit(spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1);
 }
 
 /**

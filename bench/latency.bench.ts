@@ -1,17 +1,5 @@
-// Ingest latency: from the moment the demuxer hands over a complete access unit (our reader's
-// read() resolves with it) to the moment a NATS subscriber receives its envelope. The ingest runs
-// in this process so both instants come from one clock: a wrapped reader stamps each access unit,
-// keyed by track and PTS (the first session keeps source timestamps), and the subscriber looks
-// the stamp up. Anchor: a bare NATS publish -> receive of messages of the same sizes, same process.
-// The process runs with the pod's node flags (as in the image): it restarts itself with them.
-// It measures LATENCY_RUNS windows of LATENCY_SECONDS each (default 3 × 15 s) on one running pod and
-// reports the median of their percentiles with the spread (min–max), so one noisy window shows. For
-// the tail it says what each access unit slower than 5 ms overlapped: a V8 garbage collection (from
-// PerformanceObserver), or an event-loop turn longer than 5 ms (from a 1 ms interval's lateness).
-import { spawnSync } from 'node:child_process';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import type { IngestConfig } from '@tributary/crds';
 import { startIngest } from '../ingest-pod/src/ingest/service.js';
@@ -22,13 +10,9 @@ import { udpSource, udpUrl } from '../ingest-pod/test/ingest/stream-harness.js';
 import { makeTsFile } from '../ingest-pod/test/support/media.js';
 import { startNats } from '../ingest-pod/test/support/nats.js';
 import { freeUdpPort, makeTempDir } from '../ingest-pod/test/support/peers.js';
-import { median, percentile, podNodeFlags, report, sleep } from './ingest-support.js';
+import { median, percentile, report, runWithPodNodeFlags, sleep } from './ingest-support.js';
 
-const podFlags = podNodeFlags();
-if (!podFlags.every((flag) => process.execArgv.includes(flag))) {
-  const args = [...podFlags, ...process.execArgv, fileURLToPath(import.meta.url)];
-  process.exit(spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1);
-}
+runWithPodNodeFlags(import.meta.url);
 
 const RUNS = Number(process.env.LATENCY_RUNS ?? 3);
 const MEASURE_MS = Number(process.env.LATENCY_SECONDS ?? 15) * 1000;

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isNamespaceName, isResourceName } from '@tributary/crds';
-import type { BufferHub } from './buffer-hub.js';
+import { type BufferHub, unknownStreamError } from './buffer-hub.js';
 import type { Asset } from './console/console-assets.js';
 import type { ConsoleFeed } from './console/console-feed.js';
 import { DEFAULT_HLS_OPTIONS, HlsServer, type HlsServerOptions } from './hls/hls-server.js';
@@ -74,7 +74,7 @@ export async function startBufferHttp(options: BufferHttpOptions): Promise<Buffe
     const stream = hub.get(namespace, name);
     if (stream === undefined) {
       sendJson(response, 404, {
-        error: `no stream ${namespace}/${name} in this buffer: is it live, and is namespace ${namespace} one the buffer serves?`,
+        error: unknownStreamError(namespace, name),
       });
       return;
     }

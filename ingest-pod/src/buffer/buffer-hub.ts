@@ -8,6 +8,11 @@ export interface BufferHubOptions extends StreamRingOptions {
   forgetAfterMs: number;
 }
 
+/** The 404 for a stream the buffer does not hold. */
+export function unknownStreamError(namespace: string, name: string): string {
+  return `no stream ${namespace}/${name} in this buffer: is it live, and is namespace ${namespace} one the buffer serves?`;
+}
+
 /** Every stream the buffer pod holds, keyed `<namespace>/<name>`, fed from `.av` messages. */
 export class BufferHub {
   readonly #options: BufferHubOptions;

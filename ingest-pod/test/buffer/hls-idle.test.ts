@@ -14,7 +14,7 @@ const IDLE_MS = 60_000;
 
 describe('HlsServer: lazy start, idle drop, blocked requests that give up', () => {
   const hub = new BufferHub({ windowMs: 60_000, maxBytes: 1 << 30, forgetAfterMs: 600_000 });
-  const hls = new HlsServer(hub, { targetMs: 1000, partTargetMs: 500, idleMs: IDLE_MS });
+  const hls = new HlsServer(hub, { targetMs: 1000, partTargetMs: 500, windowMs: 60_000, idleMs: IDLE_MS });
   let server: Server;
   let base: string;
 

@@ -4,7 +4,7 @@ import { HlsStream } from '../../src/buffer/hls/hls-stream.js';
 import { StreamRing } from '../../src/buffer/stream-ring.js';
 import { FRAME, placed, videoRun } from './packets.js';
 
-const OPTIONS = { targetMs: 2000, partTargetMs: 500 };
+const OPTIONS = { targetMs: 2000, partTargetMs: 500, windowMs: 60_000 };
 
 function pids(ts: Uint8Array): Set<number> {
   const found = new Set<number>();
@@ -46,6 +46,18 @@ describe('HlsStream', () => {
     assert.ok(hls.segment(first)!.firstGopSeq - 2 < ring.gops[0]!.seq, 'about as old as the ring');
     assert.equal(hls.segment(first - 1), undefined, 'what slid out is gone');
     assert.ok(listed.length >= 1 && listed.length <= 3, `${listed.length} segments in a 5 s window`);
+    hls.stop();
+  });
+
+  it('keeps no more than its own window, shorter than the ring, besides the segment in progress', () => {
+    const ring = new StreamRing({ windowMs: 60_000, maxBytes: 1 << 30 });
+    const hls = new HlsStream(ring, { ...OPTIONS, windowMs: 6000 }, 0);
+    hls.start();
+    for (const packet of videoRun(1000, 25)) ring.push(packet); // 40 s of 1 s GOPs, 2 s segments
+    const durations = [...hls.playlist().matchAll(/^#EXTINF:([\d.]+),/gm)].map((m) => Number(m[1]));
+    const total = durations.reduce((a, b) => a + b, 0);
+    assert.ok(total >= 6 && total < 6 + 2.01, `${total} s listed (${durations.join(', ')})`);
+    assert.ok(ring.bufferedMs > 30_000, 'the ring keeps its own window');
     hls.stop();
   });
 

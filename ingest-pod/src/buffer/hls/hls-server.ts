@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isNamespaceName, isResourceName } from '@tributary/crds';
-import type { BufferHub } from '../buffer-hub.js';
+import { type BufferHub, unknownStreamError } from '../buffer-hub.js';
 import {
   advancePartLimit,
   parseReloadRequest,
@@ -14,7 +14,12 @@ export interface HlsServerOptions extends HlsStreamOptions {
   idleMs: number;
 }
 
-export const DEFAULT_HLS_OPTIONS: HlsServerOptions = { targetMs: 2000, partTargetMs: 500, idleMs: 60_000 };
+export const DEFAULT_HLS_OPTIONS: HlsServerOptions = {
+  targetMs: 2000,
+  partTargetMs: 500,
+  windowMs: 12_000,
+  idleMs: 60_000,
+};
 
 /** Blocked requests give up (503) after this many target durations. */
 const BLOCK_TARGET_DURATIONS = 3;
@@ -84,12 +89,7 @@ export class HlsServer {
     const [, namespace, name, playlist, segmentMsn, partMsn, partIndex] = match;
     const stream = this.#stream(namespace!, name!, Date.now());
     if (stream === undefined) {
-      sendError(
-        request,
-        response,
-        404,
-        `no stream ${namespace}/${name} in this buffer: is it live, and is namespace ${namespace} one the buffer serves?`,
-      );
+      sendError(request, response, 404, unknownStreamError(namespace!, name!));
     } else if (playlist !== undefined) {
       void this.#servePlaylist(request, response, stream, query);
     } else if (segmentMsn !== undefined) {

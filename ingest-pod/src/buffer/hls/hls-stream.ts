@@ -9,6 +9,12 @@ import { HlsSegmenter } from './segmenter.js';
 export interface HlsStreamOptions {
   targetMs: number;
   partTargetMs: number;
+  /**
+   * How much media the playlist keeps (complete segments, not counting the oldest): a live player
+   * needs a few target durations, and every segment is a muxed copy of what the ring holds.
+   * Never more than the ring has.
+   */
+  windowMs: number;
 }
 
 /** Segments whose parts the playlist lists: the one in progress and the two before it. */
@@ -150,12 +156,16 @@ export class HlsStream {
     return this.#segmenter.push(packet, gop, opensGop);
   }
 
-  /** Keeps only segments whose first GOP the ring still holds: never more than the ring has. */
+  /** Keeps the segments covering `windowMs`, and only those whose first GOP the ring still holds. */
   #trim(): void {
     const oldest = this.ring.gops[0];
     if (oldest === undefined) return;
     while ((this.#segmenter.segments[0]?.firstGopSeq ?? oldest.seq) < oldest.seq)
       if (this.#segmenter.dropOldest() === undefined) break;
+    const windowTicks = (this.#options.windowMs / 1000) * TICKS_PER_SECOND;
+    const covered = (from: number) =>
+      this.#segmenter.segments.slice(from).reduce((sum, s) => sum + (s.complete ? s.durationTicks : 0), 0);
+    while (covered(1) >= windowTicks) if (this.#segmenter.dropOldest() === undefined) break;
   }
 
   #wake(): void {
