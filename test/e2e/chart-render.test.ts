@@ -75,6 +75,19 @@ function envOf(deployment: V1Deployment): Map<string, string | undefined> {
 }
 
 /** Rules as comparable strings: one per (apiGroup, resource, verb, resourceName). */
+/** `helm install --dry-run=client` of the chart as release `demo` with `--set` values: NOTES included. */
+function dryRunInstall(...sets: string[]) {
+  return helm([
+    'install',
+    'demo',
+    CHART_DIR,
+    '--dry-run=client',
+    '--namespace',
+    'tributary-system',
+    ...sets.flatMap((set) => ['--set', set]),
+  ]);
+}
+
 function ruleSet(rules: V1PolicyRule[]): string[] {
   const out = new Set<string>();
   for (const rule of rules)
@@ -742,18 +755,10 @@ describe('push-listener', () => {
   });
 
   test('NOTES say where encoders publish', async () => {
-    const result = await helm([
-      'install',
-      'demo',
-      CHART_DIR,
-      '--dry-run=client',
-      '--namespace',
-      'tributary-system',
-      '--set',
+    const result = await dryRunInstall(
       'pushListener.enabled=true',
-      '--set',
       'pushListener.publicHost=push.example.com',
-    ]);
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /server rtmp:\/\/push\.example\.com\/<namespace> +stream key <stream>\?key=/);
     assert.match(
@@ -1026,29 +1031,13 @@ describe('buffer', () => {
   });
 
   test('NOTES say how to open the console', async () => {
-    const result = await helm([
-      'install',
-      'demo',
-      CHART_DIR,
-      '--dry-run=client',
-      '--namespace',
-      'tributary-system',
-      '--set',
-      'buffer.enabled=true',
-    ]);
+    const result = await dryRunInstall('buffer.enabled=true');
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stdout,
       /kubectl -n tributary-system port-forward svc\/demo-tributary-buffer 8000:8000\n\s+then http:\/\/127\.0\.0\.1:8000\//,
     );
-    const off = await helm([
-      'install',
-      'demo',
-      CHART_DIR,
-      '--dry-run=client',
-      '--namespace',
-      'tributary-system',
-    ]);
+    const off = await dryRunInstall();
     assert.doesNotMatch(off.stdout, /port-forward svc\/demo-tributary-buffer/);
   });
 
