@@ -191,8 +191,10 @@ describe('push-listener: encoders publish to two replicas', () => {
     const probed = await ffprobeCounts(ts);
     const av = avCounter(nc, subjects(undefined, ns, 'cam').av);
     cleanups.push(async () => av.stop());
-    // linger=3: ffmpeg waits for the tail to be acknowledged before it closes.
-    const url = `srt://127.0.0.1:${b.srtPort}?mode=caller&latency=120000&pkt_size=1316&linger=3&streamid=publish:${ns}/cam&passphrase=${CAM_KEY}`;
+    // linger=3: ffmpeg waits for the tail to be acknowledged before it closes. latency=1 s (in µs):
+    // SRT drops what arrives later than its latency, and a loaded test machine can hold a packet
+    // up past the usual 120 ms (CI lost 6 of 150 frames that way); every frame must arrive here.
+    const url = `srt://127.0.0.1:${b.srtPort}?mode=caller&latency=1000000&pkt_size=1316&linger=3&streamid=publish:${ns}/cam&passphrase=${CAM_KEY}`;
     const encoder = spawnFfmpeg(['-re', '-i', ts, '-map', '0', '-c', 'copy', '-f', 'mpegts', url]);
     assert.equal(await encoder.exited, 0, `ffmpeg published the whole file: ${encoder.stderr()}`);
     await expectEveryFrame(av, probed);
